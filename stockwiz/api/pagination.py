@@ -1,0 +1,32 @@
+"""Plain JSON arrays by default; a page object when ``limit``/``offset`` ask."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+
+MAX_LIMIT = 1000
+
+
+def _non_negative_int(request, name, *, minimum=0, maximum=None):
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: ["Must be a whole number."]}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ValidationError({name: [f"Must be at least {minimum}{upper}."]})
+    return value
+
+
+class OptionalLimitOffsetPagination(LimitOffsetPagination):
+    default_limit = 100
+    max_limit = MAX_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        limit = _non_negative_int(request, "limit", minimum=1, maximum=MAX_LIMIT)
+        offset = _non_negative_int(request, "offset")
+        if limit is None and offset is None:
+            return None
+        return super().paginate_queryset(queryset, request, view)

@@ -1,0 +1,30 @@
+"""Base view shared by the product and inventory APIs."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import APIView
+
+from stockwiz.api.pagination import OptionalLimitOffsetPagination
+
+
+class ApiView(APIView):
+    """An API view answering plain lists unless ``limit``/``offset`` ask
+    for a page."""
+
+    def list_data(self, request, queryset, to_dict):
+        paginator = OptionalLimitOffsetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        if page is None:
+            return [to_dict(item) for item in queryset]
+        return {
+            "count": paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": [to_dict(item) for item in page],
+        }
+
+    @staticmethod
+    def require_fields(serializer_data):
+        if not serializer_data:
+            raise ValidationError(
+                {"non_field_errors": ["No fields to update."]}, code="no_fields"
+            )

@@ -1,0 +1,56 @@
+"""Request id propagation and the one access-log line per request."""
+
+import logging
+import re
+import time
+import uuid
+
+from stockwiz.logging import request_id_var
+
+logger = logging.getLogger("stockwiz.request")
+
+# A client's id is kept only if it is short and harmless in a log line.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_from(request):
+    """The client's ``X-Request-ID`` when valid, else a new random one."""
+    candidate = request.headers.get("X-Request-ID", "")
+    if _VALID_REQUEST_ID.match(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Tags the request with an id, returns it, and logs the request once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = request_id_from(request)
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.request_id
+            self._log(request, response.status_code, started)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _log(request, status, started):
+        user = getattr(request, "user", None)
+        level = logging.ERROR if status >= 500 else logging.INFO
+        logger.log(
+            level,
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
