@@ -92,11 +92,26 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL through psycopg 3 in production, SQLite by default.
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
-}
+# On AWS the password arrives alone, as a secret managed by RDS, so the
+# connection may also be given in parts (DB_HOST, DB_NAME, DB_USER, ...).
+if env.str("DATABASE_URL", default="") or not env.str("DB_HOST", default=""):
+    DATABASES = {
+        "default": env.db(
+            "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("DB_HOST"),
+            "PORT": env.int("DB_PORT", default=5432),
+            "NAME": env.str("DB_NAME", default="stockwiz"),
+            "USER": env.str("DB_USER", default="stockwiz"),
+            "PASSWORD": env.str("DB_PASSWORD", default=""),
+            "OPTIONS": {"sslmode": env.str("DB_SSLMODE", default="require")},
+        }
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -253,3 +268,7 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- observability (CloudWatch shipping and metrics) -------------------------
+# Kept below this line so it can grow without touching the settings above.
+
