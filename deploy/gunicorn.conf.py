@@ -19,8 +19,11 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "0"))
 preload_app = True
 # The root filesystem may be read-only: heartbeat files go to a tmpfs.
+# /dev/shm is the container's own memory-backed mount, not a shared /tmp,
+# and gunicorn creates its files there with mkstemp.
+_shared_memory_dir = "/dev/shm"  # noqa: S108
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
-    "/dev/shm" if os.path.isdir("/dev/shm") else None
+    _shared_memory_dir if os.path.isdir(_shared_memory_dir) else None
 )
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 # No control socket: it would be written to $HOME, which may be read-only.
