@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+from stockwiz import metrics
 from stockwiz.logging import request_id_var
 
 logger = logging.getLogger("stockwiz.request")
@@ -35,6 +36,7 @@ class RequestContextMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request.request_id
             self._log(request, response.status_code, started)
+            metrics.record_request(request, response.status_code, started)
             return response
         finally:
             request_id_var.reset(token)

@@ -272,3 +272,47 @@ LOGGING = {
 # --- observability (CloudWatch shipping and metrics) -------------------------
 # Kept below this line so it can grow without touching the settings above.
 
+
+# Metrics: CloudWatch Embedded Metric Format lines on stdout, printed as they
+# are (not wrapped in the log JSON) so the log driver can turn them into
+# metrics. See stockwiz.metrics.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+LOGGING["formatters"]["raw"] = {"format": "%(message)s"}
+LOGGING["handlers"]["metrics"] = {
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stdout",
+    "formatter": "raw",
+}
+LOGGING["loggers"]["stockwiz.metrics"] = {
+    "handlers": ["metrics"],
+    "level": "INFO",
+    "propagate": False,
+}
+
+# Log shipping: with CLOUDWATCH_LOG_GROUP set, every log line also goes to
+# that group, one stream per process ({role}/{hostname}-{pid}), sent in the
+# background. The group itself (and its retention) is created by the
+# infrastructure. AWS_ENDPOINT_URL, read by boto3, points it elsewhere (tests).
+CLOUDWATCH_LOG_GROUP = env.str("CLOUDWATCH_LOG_GROUP", default="")
+AWS_REGION = env.str("AWS_REGION", default="") or env.str(
+    "AWS_DEFAULT_REGION", default=""
+)
+# Seconds a line may wait before its batch is sent.
+CLOUDWATCH_SEND_INTERVAL = env.float("CLOUDWATCH_SEND_INTERVAL", default=5.0)
+# Lines waiting to be sent; beyond this new lines are dropped and counted.
+CLOUDWATCH_QUEUE_SIZE = env.int("CLOUDWATCH_QUEUE_SIZE", default=10_000)
+if CLOUDWATCH_LOG_GROUP:
+    if not AWS_REGION:
+        raise ImproperlyConfigured(
+            "CLOUDWATCH_LOG_GROUP is set but no region is: set AWS_REGION."
+        )
+    LOGGING["handlers"]["cloudwatch"] = {
+        "()": "stockwiz.cloudwatch.CloudWatchHandler",
+        "log_group_name": CLOUDWATCH_LOG_GROUP,
+        "region": AWS_REGION,
+        "send_interval": CLOUDWATCH_SEND_INTERVAL,
+        "max_queue_size": CLOUDWATCH_QUEUE_SIZE,
+        "formatter": "json",
+        "filters": ["context"],
+    }
+    LOGGING["root"]["handlers"].append("cloudwatch")
