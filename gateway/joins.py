@@ -39,10 +39,22 @@ def product_with_inventory(product_id, headers):
     services = upstreams()
     product, stock = call_all(
         [
-            (services["product"], {"method": "GET", "path": f"/products/{product_id}", "headers": headers}),
+            (
+                services["product"],
+                {
+                    "method": "GET",
+                    "path": f"/products/{product_id}",
+                    "headers": headers,
+                },
+            ),
             (
                 services["inventory"],
-                {"method": "GET", "path": "/inventory", "query": f"product_id={product_id}", "headers": headers},
+                {
+                    "method": "GET",
+                    "path": "/inventory",
+                    "query": f"product_id={product_id}",
+                    "headers": headers,
+                },
             ),
         ]
     )
@@ -61,8 +73,19 @@ def products_full(query, headers):
     services = upstreams()
     products, stock = call_all(
         [
-            (services["product"], {"method": "GET", "path": "/products", "query": query, "headers": headers}),
-            (services["inventory"], {"method": "GET", "path": "/inventory", "headers": headers}),
+            (
+                services["product"],
+                {
+                    "method": "GET",
+                    "path": "/products",
+                    "query": query,
+                    "headers": headers,
+                },
+            ),
+            (
+                services["inventory"],
+                {"method": "GET", "path": "/inventory", "headers": headers},
+            ),
         ]
     )
     if isinstance(products, Exception):

@@ -6,12 +6,14 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-
 class AddressThrottle(SimpleRateThrottle):
     scope = "gateway_address"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
 
 
 class CredentialThrottle(SimpleRateThrottle):

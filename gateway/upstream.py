@@ -7,6 +7,7 @@ module (forwarding, joins, health) is written once against the interface.
 """
 
 import concurrent.futures
+import contextvars
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 import urllib3
+
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
@@ -73,7 +75,9 @@ class RemoteUpstream:
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.timeout = urllib3.Timeout(
-            connect=connect_timeout, read=read_timeout, total=connect_timeout + read_timeout
+            connect=connect_timeout,
+            read=read_timeout,
+            total=connect_timeout + read_timeout,
         )
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=pool_size, block=False)
 
@@ -114,7 +118,12 @@ class RemoteUpstream:
         )
 
     def _translate(self, exc):
-        if isinstance(_cause(exc), urllib3.exceptions.TimeoutError):
+        cause = _cause(exc)
+        # NewConnectionError (refused, unresolvable) subclasses the connect
+        # timeout in urllib3, but nothing is slow: the service is not there.
+        if isinstance(cause, urllib3.exceptions.NewConnectionError):
+            return UpstreamUnavailable(f"The {self.name} service cannot be reached.")
+        if isinstance(cause, urllib3.exceptions.TimeoutError):
             return UpstreamTimeout(f"The {self.name} service did not answer in time.")
         return UpstreamUnavailable(f"The {self.name} service cannot be reached.")
 
@@ -127,7 +136,9 @@ class RemoteUpstream:
                 "upstream_path": path,
                 "upstream_status": status,
                 "upstream_error": error,
-                "upstream_duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "upstream_duration_ms": round(
+                    (time.perf_counter() - started) * 1000, 2
+                ),
             },
         )
 
@@ -195,7 +206,8 @@ class LocalUpstream:
             set_urlconf(outer_urlconf)
         out_headers = list(response.items())
         out_headers += [
-            ("Set-Cookie", morsel.OutputString()) for morsel in response.cookies.values()
+            ("Set-Cookie", morsel.OutputString())
+            for morsel in response.cookies.values()
         ]
         return UpstreamResponse(
             status=response.status_code, body=response.content, headers=out_headers
@@ -227,8 +239,12 @@ def call_all(calls):
     """
     if all(isinstance(upstream, LocalUpstream) for upstream, _ in calls):
         return [_outcome(upstream.request, **kwargs) for upstream, kwargs in calls]
+    # Each call runs in a copy of this request's context, so its log lines
+    # carry the request id.
     futures = [
-        _shared_executor().submit(_outcome, upstream.request, **kwargs)
+        _shared_executor().submit(
+            contextvars.copy_context().run, _outcome, upstream.request, **kwargs
+        )
         for upstream, kwargs in calls
     ]
     return [future.result() for future in futures]

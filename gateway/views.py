@@ -30,7 +30,9 @@ def forward_headers(request):
     headers = {
         name: value
         for name, value in request.headers.items()
-        if name.lower() not in HOP_BY_HOP and not name.lower().startswith("x-forwarded-")
+        if name.lower() not in HOP_BY_HOP
+        and name.lower() != "x-request-id"
+        and not name.lower().startswith("x-forwarded-")
     }
     client = request.META.get("REMOTE_ADDR", "")
     earlier = request.headers.get("X-Forwarded-For")
@@ -133,11 +135,17 @@ class ProductsFullView(GatewayApiView):
             OpenApiParameter("limit", int),
             OpenApiParameter("offset", int),
         ],
-        responses={200: ProductFullSerializer(many=True), 502: OpenApiResponse(), 504: OpenApiResponse()},
+        responses={
+            200: ProductFullSerializer(many=True),
+            502: OpenApiResponse(),
+            504: OpenApiResponse(),
+        },
     )
     def get(self, request):
         params = request.query_params.copy()
-        force_refresh = parse_bool("force_refresh", params.pop("force_refresh", [None])[0])
+        force_refresh = parse_bool(
+            "force_refresh", params.pop("force_refresh", [None])[0]
+        )
         query = params.urlencode()
         headers = forward_headers(request._request)
         key = cache.entry_key(

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-
 # Largest quantity a row may hold; well inside a 32-bit database integer.
 MAX_QUANTITY = 2_000_000_000
 
@@ -123,3 +122,6 @@ class IdempotencyKey(models.Model):
                 fields=["user", "key"], name="idempotency_key_unique_per_user"
             )
         ]
+
+    def __str__(self):
+        return f"{self.key} ({self.response_status})"

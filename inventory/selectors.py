@@ -48,6 +48,12 @@ def product_stock_summary(*, product_id):
 
 def movement_list(*, stock_id):
     """A row's ledger, newest first; the row may have been deleted since."""
-    if not Stock.objects.filter(pk=stock_id, product__archived_at__isnull=True).exists():
+    if not Stock.objects.filter(
+        pk=stock_id, product__archived_at__isnull=True
+    ).exists():
         raise NotFound(f"Stock row {stock_id} not found.")
-    return Movement.objects.filter(stock_id=stock_id).select_related("user").order_by("-id")
+    return (
+        Movement.objects.filter(stock_id=stock_id)
+        .select_related("user")
+        .order_by("-id")
+    )

@@ -53,9 +53,7 @@ def _apply_delta(row, delta, *, reason, note, user, request_id):
             available=row.quantity,
         )
     if row.quantity + delta > MAX_QUANTITY:
-        raise InvalidInput(
-            "delta", f"A row may hold at most {MAX_QUANTITY} units."
-        )
+        raise InvalidInput("delta", f"A row may hold at most {MAX_QUANTITY} units.")
     Stock.objects.filter(pk=row.pk).update(
         quantity=F("quantity") + delta, last_updated=timezone.now()
     )
@@ -81,9 +79,7 @@ def stock_create(
     *, product_id, warehouse, quantity, reorder_point=None, user=None, request_id=""
 ):
     """Open a stock row for a product in a warehouse with opening stock."""
-    product = (
-        Product.objects.active().select_for_update().filter(pk=product_id).first()
-    )
+    product = Product.objects.active().select_for_update().filter(pk=product_id).first()
     if product is None:
         raise InvalidInput("product_id", f"Product {product_id} does not exist.")
     if Stock.objects.active().filter(product=product, warehouse=warehouse).exists():
@@ -152,16 +148,20 @@ def stock_adjust(*, stock_id, delta, reason, note="", user=None, request_id=""):
     if delta == 0:
         raise InvalidInput("delta", "Must not be zero.")
     row = _lock_rows([stock_id])[stock_id]
-    _apply_delta(
-        row, delta, reason=reason, note=note, user=user, request_id=request_id
-    )
+    _apply_delta(row, delta, reason=reason, note=note, user=user, request_id=request_id)
     cache.bump_on_commit(cache.INVENTORY)
     return row
 
 
 @transaction.atomic
 def stock_transfer(
-    *, product_id, from_warehouse, to_warehouse, quantity, note="", user=None,
+    *,
+    product_id,
+    from_warehouse,
+    to_warehouse,
+    quantity,
+    note="",
+    user=None,
     request_id="",
 ):
     """Move units of a product between two warehouses; the receiving row is
@@ -175,18 +175,24 @@ def stock_transfer(
         .first()
     )
     if source is None:
-        raise NotFound(
-            f"Product {product_id} has no stock row in {from_warehouse}."
-        )
+        raise NotFound(f"Product {product_id} has no stock row in {from_warehouse}.")
     target = _receiving_row_id(product_id, to_warehouse)
     rows = _lock_rows([source, target])
     moved_out = _apply_delta(
-        rows[source], -quantity, reason="transfer_out",
-        note=note or f"to {to_warehouse}", user=user, request_id=request_id,
+        rows[source],
+        -quantity,
+        reason="transfer_out",
+        note=note or f"to {to_warehouse}",
+        user=user,
+        request_id=request_id,
     )
     moved_in = _apply_delta(
-        rows[target], quantity, reason="transfer_in",
-        note=note or f"from {from_warehouse}", user=user, request_id=request_id,
+        rows[target],
+        quantity,
+        reason="transfer_in",
+        note=note or f"from {from_warehouse}",
+        user=user,
+        request_id=request_id,
     )
     cache.bump_on_commit(cache.INVENTORY)
     return moved_out, moved_in

@@ -13,7 +13,9 @@ urlpatterns = [
         views.ProductStockView.as_view(),
         "product-stock",
     ),
-    *route("inventory/<id:stock_id>", views.InventoryDetailView.as_view(), "stock-detail"),
+    *route(
+        "inventory/<id:stock_id>", views.InventoryDetailView.as_view(), "stock-detail"
+    ),
     *route("inventory/<id:stock_id>/adjust", views.StockAdjustView.as_view(), "adjust"),
     *route(
         "inventory/<id:stock_id>/movements",

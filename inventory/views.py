@@ -98,7 +98,9 @@ class InventoryListView(ApiView):
         serializer = StockCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         row = services.stock_create(
-            user=request.user, request_id=request.request_id, **serializer.validated_data
+            user=request.user,
+            request_id=request.request_id,
+            **serializer.validated_data,
         )
         return Response(stock_to_dict(row), status=status.HTTP_201_CREATED)
 

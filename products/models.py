@@ -12,8 +12,9 @@ class ProductQuerySet(models.QuerySet):
 
 class Product(models.Model):
     # Unique among active products when set; an archived product's SKU may
-    # be given to a new product.
-    sku = models.CharField(max_length=64, null=True, blank=True)
+    # be given to a new product. NULL, not "", means "no SKU", so that the
+    # unique index ignores products without one.
+    sku = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True, default="")
     price = models.DecimalField(max_digits=10, decimal_places=2)

@@ -6,7 +6,9 @@ from stockwiz.api.routes import route
 
 urlpatterns = [
     *route("products", views.ProductListView.as_view(), "product-list"),
-    *route("products/<id:product_id>", views.ProductDetailView.as_view(), "product-detail"),
+    *route(
+        "products/<id:product_id>", views.ProductDetailView.as_view(), "product-detail"
+    ),
 ]
 
 schema_urlpatterns = [

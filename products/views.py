@@ -14,9 +14,13 @@ from stockwiz.api.views import ApiView
 
 LIST_PARAMETERS = [
     OpenApiParameter("category", str, description="Exact category."),
-    OpenApiParameter("search", str, description="Text in name or description, or a SKU."),
+    OpenApiParameter(
+        "search", str, description="Text in name or description, or a SKU."
+    ),
     OpenApiParameter("limit", int, description="Page size; asks for a page object."),
-    OpenApiParameter("offset", int, description="Items to skip; asks for a page object."),
+    OpenApiParameter(
+        "offset", int, description="Items to skip; asks for a page object."
+    ),
 ]
 
 

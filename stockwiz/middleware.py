@@ -44,6 +44,7 @@ class RequestContextMiddleware:
     @staticmethod
     def _log(request, status, started):
         user = getattr(request, "user", None)
+        user_id = user.pk if user is not None and user.is_authenticated else None
         level = logging.ERROR if status >= 500 else logging.INFO
         logger.log(
             level,
@@ -53,6 +54,6 @@ class RequestContextMiddleware:
                 "path": request.path,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": user_id,
             },
         )

@@ -9,6 +9,7 @@ no default and stop start-up with a clear message.
 from pathlib import Path
 
 import environ
+
 from django.core.exceptions import ImproperlyConfigured
 
 from stockwiz.roles import SERVICE_NAMES, urlconf_for, validate_role

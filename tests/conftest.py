@@ -8,6 +8,7 @@ optional on the real services.
 import contextlib
 
 import pytest
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
@@ -22,12 +23,20 @@ from products import services as product_services
 GROUP_PERMISSIONS = {
     "viewers": ["view_product", "view_stock", "view_movement"],
     "catalog_editors": [
-        "view_product", "view_stock", "view_movement",
-        "add_product", "change_product", "delete_product",
+        "view_product",
+        "view_stock",
+        "view_movement",
+        "add_product",
+        "change_product",
+        "delete_product",
     ],
     "stock_managers": [
-        "view_product", "view_stock", "view_movement",
-        "add_stock", "change_stock", "delete_stock",
+        "view_product",
+        "view_stock",
+        "view_movement",
+        "add_stock",
+        "change_stock",
+        "delete_stock",
     ],
 }
 

@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 
 import pytest
+
 from django.db import connection
 from django.db.models import Sum
 
@@ -77,8 +78,12 @@ def test_concurrent_adjusts_and_transfers_lose_nothing():
                 quantity = rng.randint(1, 6)
                 response = client.post(
                     "/inventory/transfer",
-                    {"product_id": product.pk, "from_warehouse": source,
-                     "to_warehouse": target, "quantity": quantity},
+                    {
+                        "product_id": product.pk,
+                        "from_warehouse": source,
+                        "to_warehouse": target,
+                        "quantity": quantity,
+                    },
                     format="json",
                 )
                 ok = response.status_code == 200
@@ -87,7 +92,8 @@ def test_concurrent_adjusts_and_transfers_lose_nothing():
                 delta = -rng.randint(1, 8) if kind == "sale" else rng.randint(1, 3)
                 response = client.post(
                     f"/inventory/{rows[source].pk}/adjust",
-                    {"delta": delta, "reason": kind}, format="json",
+                    {"delta": delta, "reason": kind},
+                    format="json",
                 )
                 change = {source: delta} if response.status_code == 200 else {}
             with lock:
@@ -101,7 +107,9 @@ def test_concurrent_adjusts_and_transfers_lose_nothing():
     assert_ledger_balances(north, south)
     for name, row in rows.items():
         assert row.quantity == 60 + applied[name], f"an update to {name} was lost"
-    changes = Movement.objects.filter(stock__in=[north, south]).exclude(reason="opening")
+    changes = Movement.objects.filter(stock__in=[north, south]).exclude(
+        reason="opening"
+    )
     assert changes.values("request_id").distinct().count() == statuses[200]
 
 
@@ -120,7 +128,9 @@ def test_successful_decrements_equal_the_drop_in_stock():
         client = client_for(user)
         for _ in range(OPERATIONS_PER_CLIENT):
             response = client.post(
-                f"/inventory/{row.pk}/adjust", {"delta": -1, "reason": "sale"}, format="json"
+                f"/inventory/{row.pk}/adjust",
+                {"delta": -1, "reason": "sale"},
+                format="json",
             )
             with lock:
                 statuses[response.status_code] += 1
@@ -146,8 +156,10 @@ def test_concurrent_idempotent_retries_apply_once():
 
     def worker(index):
         response = client_for(user).post(
-            f"/inventory/{row.pk}/adjust", {"delta": -7, "reason": "sale"},
-            format="json", HTTP_IDEMPOTENCY_KEY="same-order",
+            f"/inventory/{row.pk}/adjust",
+            {"delta": -7, "reason": "sale"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="same-order",
         )
         with lock:
             answers.append((response.status_code, response.json()["quantity"]))

@@ -3,9 +3,11 @@
 import itertools
 
 import pytest
-from django.db.models import Sum
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+
+from django.db.models import Sum
 
 from inventory import services
 from inventory.models import IdempotencyKey, Movement, Stock
@@ -37,11 +39,20 @@ def test_create_row_writes_an_opening_movement(manager, product):
     assert response.status_code == 201
     row = response.json()
     assert set(row) == {
-        "id", "product_id", "warehouse", "quantity", "reorder_point", "last_updated",
+        "id",
+        "product_id",
+        "warehouse",
+        "quantity",
+        "reorder_point",
+        "last_updated",
     }
     assert row["quantity"] == 7
     movement = Movement.objects.get(stock_id=row["id"])
-    assert (movement.delta, movement.reason, movement.user.username) == (7, "opening", "manager")
+    assert (movement.delta, movement.reason, movement.user.username) == (
+        7,
+        "opening",
+        "manager",
+    )
     assert movement.request_id
 
 
@@ -55,35 +66,62 @@ def test_create_row_writes_an_opening_movement(manager, product):
         ({"product_id": 1, "warehouse": "n", "quantity": -1}, "quantity"),
         ({"product_id": 1, "warehouse": "n", "quantity": 1.5}, "quantity"),
         ({"product_id": 1, "warehouse": "n", "quantity": 10**12}, "quantity"),
-        ({"product_id": 1, "warehouse": "n", "quantity": 1, "reorder_point": -2}, "reorder_point"),
+        (
+            {"product_id": 1, "warehouse": "n", "quantity": 1, "reorder_point": -2},
+            "reorder_point",
+        ),
     ],
 )
 def test_invalid_row_is_refused(manager, product, payload, field):
-    assert_error(manager.post("/inventory", payload, format="json"), 400, "validation_error", field)
+    assert_error(
+        manager.post("/inventory", payload, format="json"),
+        400,
+        "validation_error",
+        field,
+    )
     assert Stock.objects.count() == 0
 
 
 def test_row_for_unknown_or_archived_product_is_400(manager, editor, product):
     payload = {"product_id": 424242, "warehouse": "n", "quantity": 1}
-    assert_error(manager.post("/inventory", payload, format="json"), 400, "validation_error", "product_id")
+    assert_error(
+        manager.post("/inventory", payload, format="json"),
+        400,
+        "validation_error",
+        "product_id",
+    )
     editor.delete(f"/products/{product.pk}")
     payload["product_id"] = product.pk
-    assert_error(manager.post("/inventory", payload, format="json"), 400, "validation_error", "product_id")
+    assert_error(
+        manager.post("/inventory", payload, format="json"),
+        400,
+        "validation_error",
+        "product_id",
+    )
 
 
 def test_duplicate_row_conflicts(manager, stock):
     payload = {"product_id": stock.product_id, "warehouse": "north", "quantity": 1}
-    assert_error(manager.post("/inventory", payload, format="json"), 409, "duplicate_stock")
+    assert_error(
+        manager.post("/inventory", payload, format="json"), 409, "duplicate_stock"
+    )
 
 
 def test_list_filters(viewer, stock, product):
     other = product_create(name="Mouse", price="5.00")
-    services.stock_create(product_id=other.pk, warehouse="south", quantity=50, reorder_point=1)
+    services.stock_create(
+        product_id=other.pk, warehouse="south", quantity=50, reorder_point=1
+    )
     assert len(viewer.get("/inventory").json()) == 2
-    assert [r["product_id"] for r in viewer.get("/inventory", {"product_id": f"{product.pk}"}).json()] == [product.pk]
+    assert [
+        r["product_id"]
+        for r in viewer.get("/inventory", {"product_id": f"{product.pk}"}).json()
+    ] == [product.pk]
     both = viewer.get("/inventory", {"product_id": f"{product.pk},{other.pk}"}).json()
     assert len(both) == 2
-    assert [r["warehouse"] for r in viewer.get("/inventory", {"warehouse": "south"}).json()] == ["south"]
+    assert [
+        r["warehouse"] for r in viewer.get("/inventory", {"warehouse": "south"}).json()
+    ] == ["south"]
     services.stock_adjust(stock_id=stock.pk, delta=-8, reason="sale")
     low = viewer.get("/inventory", {"low_stock": "true"}).json()
     assert [r["id"] for r in low] == [stock.pk]
@@ -91,7 +129,12 @@ def test_list_filters(viewer, stock, product):
 
 @pytest.mark.parametrize(
     "query",
-    [{"product_id": "a,b"}, {"product_id": ","}, {"low_stock": "maybe"}, {"limit": "x"}],
+    [
+        {"product_id": "a,b"},
+        {"product_id": ","},
+        {"low_stock": "maybe"},
+        {"limit": "x"},
+    ],
 )
 def test_bad_filter_is_400(viewer, query):
     assert_error(viewer.get("/inventory", query), 400, "validation_error")
@@ -118,7 +161,9 @@ def test_product_summary(viewer, stock):
 
 
 def test_count_sets_quantity_and_records_the_difference(manager, stock):
-    response = manager.put(f"/inventory/{stock.pk}", {"quantity": 4, "note": "cycle count"}, format="json")
+    response = manager.put(
+        f"/inventory/{stock.pk}", {"quantity": 4, "note": "cycle count"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["quantity"] == 4
     latest = Movement.objects.filter(stock=stock).first()
@@ -127,7 +172,11 @@ def test_count_sets_quantity_and_records_the_difference(manager, stock):
 
 
 def test_update_warehouse_and_reorder_point(manager, stock):
-    response = manager.patch(f"/inventory/{stock.pk}", {"warehouse": "east", "reorder_point": 9}, format="json")
+    response = manager.patch(
+        f"/inventory/{stock.pk}",
+        {"warehouse": "east", "reorder_point": 9},
+        format="json",
+    )
     assert response.json()["warehouse"] == "east"
     assert response.json()["reorder_point"] == 9
     assert Movement.objects.filter(stock=stock).count() == 1  # no quantity change
@@ -135,10 +184,27 @@ def test_update_warehouse_and_reorder_point(manager, stock):
 
 def test_update_errors(manager, stock):
     services.stock_create(product_id=stock.product_id, warehouse="south", quantity=0)
-    assert_error(manager.patch(f"/inventory/{stock.pk}", {"warehouse": "south"}, format="json"), 409, "duplicate_stock")
-    assert_error(manager.patch(f"/inventory/{stock.pk}", {}, format="json"), 400, "validation_error")
-    assert_error(manager.patch(f"/inventory/{stock.pk}", {"quantity": -1}, format="json"), 400, "validation_error", "quantity")
-    assert_error(manager.patch("/inventory/77777", {"quantity": 1}, format="json"), 404, "not_found")
+    assert_error(
+        manager.patch(f"/inventory/{stock.pk}", {"warehouse": "south"}, format="json"),
+        409,
+        "duplicate_stock",
+    )
+    assert_error(
+        manager.patch(f"/inventory/{stock.pk}", {}, format="json"),
+        400,
+        "validation_error",
+    )
+    assert_error(
+        manager.patch(f"/inventory/{stock.pk}", {"quantity": -1}, format="json"),
+        400,
+        "validation_error",
+        "quantity",
+    )
+    assert_error(
+        manager.patch("/inventory/77777", {"quantity": 1}, format="json"),
+        404,
+        "not_found",
+    )
 
 
 def test_delete_row(manager, viewer, stock):
@@ -165,7 +231,9 @@ def test_adjust_changes_quantity_and_writes_a_movement(manager, stock):
 
 
 def test_adjust_below_zero_is_refused_and_changes_nothing(manager, stock):
-    response = manager.post(f"/inventory/{stock.pk}/adjust", {"delta": -11, "reason": "sale"}, format="json")
+    response = manager.post(
+        f"/inventory/{stock.pk}/adjust", {"delta": -11, "reason": "sale"}, format="json"
+    )
     body = assert_error(response, 409, "insufficient_stock")
     assert body["meta"]["available"] == 10
     assert body["meta"]["requested"] == 11
@@ -193,29 +261,58 @@ def test_invalid_adjust_is_400(manager, stock, payload, field):
 
 def test_adjust_overflow_is_400(manager, stock):
     response = manager.post(
-        f"/inventory/{stock.pk}/adjust", {"delta": 1_999_999_995, "reason": "receipt"}, format="json"
+        f"/inventory/{stock.pk}/adjust",
+        {"delta": 1_999_999_995, "reason": "receipt"},
+        format="json",
     )
     assert_error(response, 400, "validation_error", "delta")
 
 
 def test_adjust_missing_row_is_404(manager):
-    assert_error(manager.post("/inventory/31337/adjust", {"delta": 1, "reason": "receipt"}, format="json"), 404, "not_found")
+    assert_error(
+        manager.post(
+            "/inventory/31337/adjust", {"delta": 1, "reason": "receipt"}, format="json"
+        ),
+        404,
+        "not_found",
+    )
 
 
 def test_viewer_cannot_adjust(viewer, stock):
-    assert_error(viewer.post(f"/inventory/{stock.pk}/adjust", {"delta": 1, "reason": "receipt"}, format="json"), 403, "permission_denied")
+    assert_error(
+        viewer.post(
+            f"/inventory/{stock.pk}/adjust",
+            {"delta": 1, "reason": "receipt"},
+            format="json",
+        ),
+        403,
+        "permission_denied",
+    )
 
 
 def test_idempotent_adjust_applies_once(manager, stock):
     payload = {"delta": -3, "reason": "sale"}
-    first = manager.post(f"/inventory/{stock.pk}/adjust", payload, format="json", HTTP_IDEMPOTENCY_KEY="order-9")
-    second = manager.post(f"/inventory/{stock.pk}/adjust", payload, format="json", HTTP_IDEMPOTENCY_KEY="order-9")
+    first = manager.post(
+        f"/inventory/{stock.pk}/adjust",
+        payload,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="order-9",
+    )
+    second = manager.post(
+        f"/inventory/{stock.pk}/adjust",
+        payload,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="order-9",
+    )
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
     stock.refresh_from_db()
     assert stock.quantity == 7
     conflict = manager.post(
-        f"/inventory/{stock.pk}/adjust", {"delta": -1, "reason": "sale"}, format="json", HTTP_IDEMPOTENCY_KEY="order-9"
+        f"/inventory/{stock.pk}/adjust",
+        {"delta": -1, "reason": "sale"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="order-9",
     )
     assert_error(conflict, 409, "idempotency_conflict")
     stock.refresh_from_db()
@@ -224,50 +321,104 @@ def test_idempotent_adjust_applies_once(manager, stock):
 
 def test_refused_idempotent_request_can_be_retried(manager, stock):
     payload = {"delta": -20, "reason": "sale"}
-    refused = manager.post(f"/inventory/{stock.pk}/adjust", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    refused = manager.post(
+        f"/inventory/{stock.pk}/adjust",
+        payload,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
     assert refused.status_code == 409
     assert not IdempotencyKey.objects.filter(key="k-2").exists()
-    manager.post(f"/inventory/{stock.pk}/adjust", {"delta": 15, "reason": "receipt"}, format="json")
-    retried = manager.post(f"/inventory/{stock.pk}/adjust", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    manager.post(
+        f"/inventory/{stock.pk}/adjust",
+        {"delta": 15, "reason": "receipt"},
+        format="json",
+    )
+    retried = manager.post(
+        f"/inventory/{stock.pk}/adjust",
+        payload,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
     assert retried.status_code == 200
     assert retried.json()["quantity"] == 5
 
 
 def test_overlong_idempotency_key_is_400(manager, stock):
     response = manager.post(
-        f"/inventory/{stock.pk}/adjust", {"delta": 1, "reason": "receipt"}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 300
+        f"/inventory/{stock.pk}/adjust",
+        {"delta": 1, "reason": "receipt"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k" * 300,
     )
     assert_error(response, 400, "validation_error", "Idempotency-Key")
 
 
 def test_transfer_moves_units_and_opens_the_receiving_row(manager, stock):
-    payload = {"product_id": stock.product_id, "from_warehouse": "north", "to_warehouse": "south", "quantity": 4}
-    response = manager.post("/inventory/transfer", payload, format="json", HTTP_IDEMPOTENCY_KEY="t-1")
+    payload = {
+        "product_id": stock.product_id,
+        "from_warehouse": "north",
+        "to_warehouse": "south",
+        "quantity": 4,
+    }
+    response = manager.post(
+        "/inventory/transfer", payload, format="json", HTTP_IDEMPOTENCY_KEY="t-1"
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["from"]["quantity"], body["to"]["quantity"]) == (6, 4)
     assert body["to"]["warehouse"] == "south"
-    again = manager.post("/inventory/transfer", payload, format="json", HTTP_IDEMPOTENCY_KEY="t-1")
+    again = manager.post(
+        "/inventory/transfer", payload, format="json", HTTP_IDEMPOTENCY_KEY="t-1"
+    )
     assert again.json() == body
     assert ledger_balances(body["from"]["id"])
     assert ledger_balances(body["to"]["id"])
-    reasons = set(Movement.objects.filter(stock_id__in=[body["from"]["id"], body["to"]["id"]]).values_list("reason", flat=True))
+    reasons = set(
+        Movement.objects.filter(
+            stock_id__in=[body["from"]["id"], body["to"]["id"]]
+        ).values_list("reason", flat=True)
+    )
     assert {"transfer_out", "transfer_in"} <= reasons
 
 
 def test_transfer_errors(manager, stock):
-    base = {"product_id": stock.product_id, "from_warehouse": "north", "to_warehouse": "south"}
-    body = assert_error(manager.post("/inventory/transfer", {**base, "quantity": 11}, format="json"), 409, "insufficient_stock")
+    base = {
+        "product_id": stock.product_id,
+        "from_warehouse": "north",
+        "to_warehouse": "south",
+    }
+    body = assert_error(
+        manager.post("/inventory/transfer", {**base, "quantity": 11}, format="json"),
+        409,
+        "insufficient_stock",
+    )
     assert body["meta"]["available"] == 10
     assert not Stock.objects.filter(warehouse="south", quantity__gt=0).exists()
-    assert_error(manager.post("/inventory/transfer", {**base, "quantity": 0}, format="json"), 400, "validation_error", "quantity")
     assert_error(
-        manager.post("/inventory/transfer", {**base, "to_warehouse": "north", "quantity": 1}, format="json"),
-        400, "validation_error", "to_warehouse",
+        manager.post("/inventory/transfer", {**base, "quantity": 0}, format="json"),
+        400,
+        "validation_error",
+        "quantity",
     )
     assert_error(
-        manager.post("/inventory/transfer", {**base, "from_warehouse": "nowhere", "quantity": 1}, format="json"),
-        404, "not_found",
+        manager.post(
+            "/inventory/transfer",
+            {**base, "to_warehouse": "north", "quantity": 1},
+            format="json",
+        ),
+        400,
+        "validation_error",
+        "to_warehouse",
+    )
+    assert_error(
+        manager.post(
+            "/inventory/transfer",
+            {**base, "from_warehouse": "nowhere", "quantity": 1},
+            format="json",
+        ),
+        404,
+        "not_found",
     )
 
 
@@ -276,17 +427,35 @@ def test_movements_newest_first(viewer, stock):
     services.stock_adjust(stock_id=stock.pk, delta=-2, reason="damage", note="dropped")
     movements = viewer.get(f"/inventory/{stock.pk}/movements").json()
     assert [m["delta"] for m in movements] == [-2, 5, 10]
-    assert set(movements[0]) == {"id", "delta", "quantity_after", "reason", "note", "user", "request_id", "created_at"}
+    assert set(movements[0]) == {
+        "id",
+        "delta",
+        "quantity_after",
+        "reason",
+        "note",
+        "user",
+        "request_id",
+        "created_at",
+    }
     page = viewer.get(f"/inventory/{stock.pk}/movements", {"limit": 1}).json()
     assert page["count"] == 3
     assert_error(viewer.get("/inventory/424242/movements"), 404, "not_found")
 
 
 def test_low_stock_largest_shortfall_first(viewer, product):
-    a = services.stock_create(product_id=product.pk, warehouse="a", quantity=4, reorder_point=5)
-    b = services.stock_create(product_id=product.pk, warehouse="b", quantity=0, reorder_point=8)
-    services.stock_create(product_id=product.pk, warehouse="c", quantity=50, reorder_point=5)
-    assert [row["id"] for row in viewer.get("/inventory/low-stock").json()] == [b.pk, a.pk]
+    a = services.stock_create(
+        product_id=product.pk, warehouse="a", quantity=4, reorder_point=5
+    )
+    b = services.stock_create(
+        product_id=product.pk, warehouse="b", quantity=0, reorder_point=8
+    )
+    services.stock_create(
+        product_id=product.pk, warehouse="c", quantity=50, reorder_point=5
+    )
+    assert [row["id"] for row in viewer.get("/inventory/low-stock").json()] == [
+        b.pk,
+        a.pk,
+    ]
 
 
 def test_archived_product_stock_leaves_reads(viewer, editor, manager, stock):
@@ -296,11 +465,15 @@ def test_archived_product_stock_leaves_reads(viewer, editor, manager, stock):
 
 
 @pytest.mark.parametrize("path", ["/inventory", "/inventory/low-stock", "/products"])
-def test_list_endpoints_make_a_fixed_number_of_queries(viewer, product, django_assert_max_num_queries, path):
+def test_list_endpoints_make_a_fixed_number_of_queries(
+    viewer, product, django_assert_max_num_queries, path
+):
     """N+1 guard: the query count does not grow with the number of rows."""
     for n in range(30):
         p = product_create(name=f"p{n}", price="1.00")
-        services.stock_create(product_id=p.pk, warehouse="w", quantity=n % 3, reorder_point=1)
+        services.stock_create(
+            product_id=p.pk, warehouse="w", quantity=n % 3, reorder_point=1
+        )
     with django_assert_max_num_queries(6):
         response = viewer.get(path)
     assert response.status_code == 200
@@ -325,7 +498,11 @@ operations = st.lists(
 )
 
 
-@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ops=operations)
 def test_ledger_always_balances(product, ops):
     """After any sequence of operations, each row's movements sum to its
@@ -341,11 +518,15 @@ def test_ledger_always_balances(product, ops):
     for kind, index, amount in ops:
         try:
             if kind == "adjust" and amount != 0:
-                services.stock_adjust(stock_id=rows[index].pk, delta=amount, reason="correction")
+                services.stock_adjust(
+                    stock_id=rows[index].pk, delta=amount, reason="correction"
+                )
             elif kind == "transfer":
                 services.stock_transfer(
-                    product_id=product.pk, from_warehouse=warehouses[index],
-                    to_warehouse=warehouses[1 - index], quantity=amount,
+                    product_id=product.pk,
+                    from_warehouse=warehouses[index],
+                    to_warehouse=warehouses[1 - index],
+                    quantity=amount,
                 )
             elif kind == "count":
                 services.stock_update(stock_id=rows[index].pk, quantity=amount)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from django.core.cache import cache as django_cache
 
 from products.models import Product
@@ -60,7 +61,9 @@ def test_user_without_group_cannot_read(nobody):
 
 
 def test_viewer_cannot_write(viewer, product):
-    assert_error(viewer.post("/products", VALID, format="json"), 403, "permission_denied")
+    assert_error(
+        viewer.post("/products", VALID, format="json"), 403, "permission_denied"
+    )
     assert_error(viewer.delete(f"/products/{product.pk}"), 403, "permission_denied")
 
 
@@ -70,8 +73,14 @@ def test_create_returns_the_product(editor):
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {
-        "id", "sku", "name", "description", "price", "category",
-        "created_at", "updated_at",
+        "id",
+        "sku",
+        "name",
+        "description",
+        "price",
+        "category",
+        "created_at",
+        "updated_at",
     }
     assert body["price"] == 24.5
     assert body["sku"] is None
@@ -134,23 +143,31 @@ def test_archived_products_free_their_sku(editor, product):
 def test_list_is_a_plain_array_ordered_by_id(viewer, editor):
     assert viewer.get("/products").json() == []
     ids = [
-        editor.post("/products", {**VALID, "name": f"item {n}"}, format="json").json()["id"]
+        editor.post("/products", {**VALID, "name": f"item {n}"}, format="json").json()[
+            "id"
+        ]
         for n in range(3)
     ]
     assert [item["id"] for item in viewer.get("/products").json()] == ids
 
 
 def test_list_filters_by_category_and_search(viewer, editor):
-    editor.post("/products", {**VALID, "name": "Blue cable", "category": "cables"}, format="json")
-    editor.post("/products", {**VALID, "name": "Red mouse", "sku": "RM-9"}, format="json")
+    editor.post(
+        "/products",
+        {**VALID, "name": "Blue cable", "category": "cables"},
+        format="json",
+    )
+    editor.post(
+        "/products", {**VALID, "name": "Red mouse", "sku": "RM-9"}, format="json"
+    )
     cables = viewer.get("/products", {"category": "cables"}).json()
     assert [item["name"] for item in cables] == ["Blue cable"]
-    assert [item["name"] for item in viewer.get("/products", {"search": "mouse"}).json()] == [
-        "Red mouse"
-    ]
-    assert [item["name"] for item in viewer.get("/products", {"search": "rm-9"}).json()] == [
-        "Red mouse"
-    ]
+    assert [
+        item["name"] for item in viewer.get("/products", {"search": "mouse"}).json()
+    ] == ["Red mouse"]
+    assert [
+        item["name"] for item in viewer.get("/products", {"search": "rm-9"}).json()
+    ] == ["Red mouse"]
 
 
 def test_limit_and_offset_return_a_page(viewer, editor):
@@ -163,7 +180,9 @@ def test_limit_and_offset_return_a_page(viewer, editor):
     assert page["previous"] is not None
 
 
-@pytest.mark.parametrize("query", [{"limit": "abc"}, {"limit": 0}, {"offset": -1}, {"limit": 5000}])
+@pytest.mark.parametrize(
+    "query", [{"limit": "abc"}, {"limit": 0}, {"offset": -1}, {"limit": 5000}]
+)
 def test_bad_paging_is_a_400(viewer, query):
     field = next(iter(query))
     assert_error(viewer.get("/products", query), 400, "validation_error", field)
@@ -188,7 +207,9 @@ def test_update_changes_only_the_given_fields(editor, product, method):
 
 def test_empty_update_is_refused(editor, product):
     body = assert_error(
-        editor.patch(f"/products/{product.pk}", {}, format="json"), 400, "validation_error"
+        editor.patch(f"/products/{product.pk}", {}, format="json"),
+        400,
+        "validation_error",
     )
     assert body["errors"]["non_field_errors"] == ["No fields to update."]
 
@@ -200,7 +221,9 @@ def test_update_to_a_taken_sku_conflicts(editor, product):
 
 
 def test_update_of_missing_product_is_404(editor):
-    assert_error(editor.patch("/products/4242", {"name": "x"}, format="json"), 404, "not_found")
+    assert_error(
+        editor.patch("/products/4242", {"name": "x"}, format="json"), 404, "not_found"
+    )
 
 
 def test_delete_archives_and_keeps_history(editor, viewer, product):
@@ -227,7 +250,10 @@ def test_method_not_allowed(editor):
 
 
 def test_request_id_is_echoed_or_generated(viewer):
-    assert viewer.get("/products", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    assert (
+        viewer.get("/products", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"]
+        == "abc-123"
+    )
     generated = viewer.get("/products", HTTP_X_REQUEST_ID="bad id with spaces")
     assert len(generated["X-Request-ID"]) == 32
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from inventory.urls import schema_urlpatterns, urlpatterns as inventory_urls
+from inventory.urls import schema_urlpatterns
+from inventory.urls import urlpatterns as inventory_urls
 from stockwiz import health
 from stockwiz.urls.common import (  # noqa: F401
     handler400,

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from products.urls import schema_urlpatterns, urlpatterns as product_urls
+from products.urls import schema_urlpatterns
+from products.urls import urlpatterns as product_urls
 from stockwiz import health
 from stockwiz.urls.common import (  # noqa: F401
     handler400,
