@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from inventory.models import MAX_QUANTITY, Movement, Stock
 from products.models import Product
-from stockwiz import cache
+from stockwiz import cache, metrics
 from stockwiz.errors import (
     DuplicateStock,
     InsufficientStock,
@@ -46,6 +46,7 @@ def _lock_rows(stock_ids):
 def _apply_delta(row, delta, *, reason, note, user, request_id):
     """Change a locked row by ``delta`` and record it; never below zero."""
     if row.quantity + delta < 0:
+        metrics.record_stock_event("InsufficientStockRefusals")
         raise InsufficientStock(
             stock_id=row.pk,
             warehouse=row.warehouse,
@@ -150,6 +151,7 @@ def stock_adjust(*, stock_id, delta, reason, note="", user=None, request_id=""):
     row = _lock_rows([stock_id])[stock_id]
     _apply_delta(row, delta, reason=reason, note=note, user=user, request_id=request_id)
     cache.bump_on_commit(cache.INVENTORY)
+    transaction.on_commit(lambda: metrics.record_stock_event("StockAdjustments"))
     return row
 
 
@@ -195,6 +197,7 @@ def stock_transfer(
         request_id=request_id,
     )
     cache.bump_on_commit(cache.INVENTORY)
+    transaction.on_commit(lambda: metrics.record_stock_event("StockTransfers"))
     return moved_out, moved_in
 
 
