@@ -1,6 +1,8 @@
 """The gateway in one process (ROLE=all): joins, forwarding, caching, rate
 limits, security headers, schema, docs, dashboard pages and the admin."""
 
+import re
+
 import pytest
 
 from django.test import Client
@@ -233,11 +235,7 @@ def test_docs_page_uses_local_static_files(product):
     assert (
         "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     )
-    assert (
-        "https://"
-        not in html.split("<body")[1].split("</body>")[0].replace("https://swagger", "")
-        or "cdn" not in html
-    )
+    assert not re.search(r'(src|href)="https?://', html)  # nothing from the web
     bundle = client.get(
         "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
     )
