@@ -249,12 +249,12 @@ def test_stock_manager_creates_stocks_and_adjusts(dashboard, dialogs):
     stock_cell(row, "Main").get_by_role("button").click()
     dialog = page.get_by_test_id("stock-dialog")
     expect(dialog.get_by_test_id("stock-dialog-quantity")).to_have_text("5")
-    adjust(page, 20, "receipt", "Delivery 4411")
+    with page.expect_request(lambda request: request.url.endswith("/adjust")) as sent:
+        adjust(page, 20, "receipt", "Delivery 4411")
+    assert sent.value.headers.get("idempotency-key")
     expect(dialog.get_by_test_id("stock-dialog-quantity")).to_have_text("25")
     expect(dialog.get_by_test_id("movement-row").first).to_contain_text("+20")
-    expect(dialog.get_by_test_id("movement-row").first).to_contain_text(
-        "Delivery 4411"
-    )
+    expect(dialog.get_by_test_id("movement-row").first).to_contain_text("Delivery 4411")
     expect(page.get_by_test_id("status")).to_contain_text("now holds 25")
 
     adjust(page, -1000, "sale")
@@ -266,11 +266,27 @@ def test_stock_manager_creates_stocks_and_adjusts(dashboard, dialogs):
     page.screenshot(path=REPORTS / "dashboard-adjust.png")
 
     dialog.get_by_role("button", name="Close").click()
-    expect(stock_cell(row, "Main").get_by_test_id("stock-quantity")).to_have_text(
-        "25"
-    )
+    expect(stock_cell(row, "Main").get_by_test_id("stock-quantity")).to_have_text("25")
     expect(row).not_to_contain_text("Low stock")
     assert dialogs == []
+
+
+def test_double_click_applies_an_adjustment_once(dashboard):
+    """Two quick clicks on "Apply change" change the stock once."""
+    page = dashboard
+    name = unique("Cable tie")
+    create_product(page, name, price="0.05")
+    open_stock_row(page, name, "Main", 10)
+
+    stock_cell(product_row(page, name), "Main").get_by_role("button").click()
+    dialog = page.get_by_test_id("stock-dialog")
+    expect(dialog.get_by_test_id("movement-row")).to_have_count(1)
+    dialog.get_by_label("Change in units").fill("4")
+    dialog.get_by_test_id("adjust-save").dblclick()
+
+    expect(page.get_by_test_id("status")).to_contain_text("now holds 14")
+    expect(dialog.get_by_test_id("movement-row")).to_have_count(2)
+    expect(dialog.get_by_test_id("stock-dialog-quantity")).to_have_text("14")
 
 
 def test_transfer_and_archive_refusal(dashboard):
@@ -351,6 +367,11 @@ def test_screenshots_desktop_and_phone(dashboard):
     expect(page.get_by_test_id("new-product-button")).to_be_visible()
     page.screenshot(path=REPORTS / "dashboard-phone.png", full_page=True)
 
+    stock_cell(product_row(page, name), "Main").get_by_role("button").click()
+    dialog = page.get_by_test_id("stock-dialog")
+    expect(dialog.get_by_test_id("movement-row")).to_have_count(1)
+    page.screenshot(path=REPORTS / "dashboard-phone-stock.png")
+
 
 def test_wrong_password_is_refused(page, stockwiz_url):
     """The sign-in page says when the credentials do not match."""
@@ -361,3 +382,21 @@ def test_wrong_password_is_refused(page, stockwiz_url):
     expect(page.get_by_test_id("login-error")).to_contain_text("do not match")
     REPORTS.mkdir(exist_ok=True)
     page.screenshot(path=REPORTS / "login.png")
+
+
+def test_degraded_answer_shows_a_banner(dashboard):
+    """When the gateway answers without stock data, the page says so."""
+    page = dashboard
+
+    def mark_degraded(route):
+        answer = route.fetch()
+        route.fulfill(
+            response=answer,
+            headers={**answer.headers, "x-degraded": "inventory"},
+        )
+
+    page.route("**/api/products-full", mark_degraded)
+    page.get_by_test_id("refresh-button").click()
+    expect(page.get_by_test_id("degraded-banner")).to_be_visible()
+    expect(page.get_by_test_id("summary-units")).to_have_text("\N{EN DASH}")
+    expect(page.get_by_test_id("product-row").first).to_contain_text("Unavailable")

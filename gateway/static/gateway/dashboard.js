@@ -109,7 +109,9 @@
         return byte.toString(16).padStart(2, "0");
       })
       .join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+    return [
+      hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20),
+    ].join("-");
   }
 
   function ApiError(status, body) {
@@ -160,9 +162,12 @@
     var shaped = body && typeof body === "object" && typeof body.detail === "string";
     var result = shaped
       ? body
-      : { detail: "The server answered " + response.status + " " + response.statusText + ".", code: "http_" + response.status };
+      : {
+          detail: "The server answered " + response.status + " " + response.statusText + ".",
+          code: "http_" + response.status,
+        };
     if (response.status === 401) {
-      result.detail = result.detail + " Your session may have ended: reload the page to sign in again.";
+      result.detail += " Your session may have ended: reload the page to sign in again.";
     }
     return result;
   }
@@ -187,7 +192,8 @@
       .then(function (answers) {
         if (sequence !== state.loadSequence) return;
         state.products = answers[0].data;
-        state.degraded = answers[0].headers.get("X-Degraded") === "inventory" || answers[1] === null;
+        state.degraded =
+          answers[0].headers.get("X-Degraded") === "inventory" || answers[1] === null;
         state.stockRows = answers[1] || [];
         byTestId("load-error").hidden = true;
         render();
@@ -195,7 +201,8 @@
       .catch(function (error) {
         if (sequence !== state.loadSequence) return;
         var banner = byTestId("load-error");
-        banner.textContent = "The product list could not be loaded: " + (error.detail || String(error));
+        banner.textContent =
+          "The product list could not be loaded: " + (error.detail || String(error));
         banner.hidden = false;
       })
       .then(function () {
@@ -282,7 +289,8 @@
     var low = state.stockRows.filter(isLow).length;
     byTestId("summary-products").textContent = numberFormat.format(state.products.length);
     byTestId("summary-units").textContent = state.degraded ? "–" : numberFormat.format(units);
-    byTestId("summary-warehouses").textContent = state.degraded ? "–" : numberFormat.format(names.length);
+    byTestId("summary-warehouses").textContent =
+      state.degraded ? "–" : numberFormat.format(names.length);
     byTestId("summary-low").textContent = state.degraded ? "–" : numberFormat.format(low);
     document.querySelector(".summary-card-low").classList.toggle("has-low", low > 0);
   }
@@ -299,7 +307,9 @@
       head.appendChild(h("th", { text: name, className: "num", attrs: { scope: "col" } }));
     });
     head.appendChild(h("th", { text: "Total", className: "num", attrs: { scope: "col" } }));
-    head.appendChild(h("th", { attrs: { scope: "col" } }, [h("span", { className: "visually-hidden", text: "Actions" })]));
+    head.appendChild(h("th", { attrs: { scope: "col" } }, [
+      h("span", { className: "visually-hidden", text: "Actions" }),
+    ]));
   }
 
   function renderBody(names, grouped) {
@@ -332,7 +342,11 @@
     });
     var details = [product.sku, product.category].filter(Boolean).join(" · ");
     var nameCell = h("th", { className: "product-cell", attrs: { scope: "row" } }, [
-      h("span", { className: "product-name", text: product.name, data: { testid: "product-name" } }),
+      h("span", {
+        className: "product-name",
+        text: product.name,
+        data: { testid: "product-name" },
+      }),
       details ? h("span", { className: "product-details", text: details }) : null,
       anyLow ? h("span", { className: "badge badge-low", text: "Low stock" }) : null,
     ]);
@@ -342,11 +356,19 @@
       data: { testid: "product-row", productId: String(product.id) },
     }, [
       nameCell,
-      h("td", { className: "num price", text: priceFormat.format(product.price), attrs: { "data-label": "Price" } }),
+      h("td", {
+        className: "num price",
+        text: priceFormat.format(product.price),
+        attrs: { "data-label": "Price" },
+      }),
     ]);
 
     if (state.degraded) {
-      tr.appendChild(h("td", { className: "muted", text: "Unavailable", attrs: { "data-label": "Stock" } }));
+      tr.appendChild(h("td", {
+        className: "muted",
+        text: "Unavailable",
+        attrs: { "data-label": "Stock" },
+      }));
     }
     names.forEach(function (warehouse) {
       tr.appendChild(stockCell(product, warehouse, rows[warehouse]));
@@ -358,7 +380,7 @@
       data: { testid: "product-total" },
     }));
     tr.appendChild(h("td", { className: "actions", attrs: { "data-label": "Actions" } }, [
-      actionButton("Stock", "open-stock", product, "Open a stock row for " + product.name),
+      actionButton("Open row", "open-stock", product, "Open a stock row for " + product.name),
       actionButton("Edit", "edit-product", product, "Edit " + product.name),
       actionButton("Archive", "archive-product", product, "Archive " + product.name),
     ]));
@@ -367,7 +389,9 @@
 
   function actionButton(text, action, product, label) {
     return h("button", {
-      className: "button button-small" + (action === "archive-product" ? " button-quiet-danger" : " button-quiet"),
+      className:
+        "button button-small " +
+        (action === "archive-product" ? "button-quiet-danger" : "button-quiet"),
       text: text,
       attrs: { type: "button", "aria-label": label },
       data: { action: action, productId: String(product.id), testid: action + "-button" },
@@ -384,7 +408,10 @@
       cell.appendChild(h("button", {
         className: "cell-button cell-button-empty",
         text: "+",
-        attrs: { type: "button", "aria-label": "Open a stock row for " + product.name + " in " + warehouse },
+        attrs: {
+          type: "button",
+          "aria-label": "Open a stock row for " + product.name + " in " + warehouse,
+        },
         data: { action: "open-stock", productId: String(product.id), warehouse: warehouse },
       }));
       return cell;
@@ -400,7 +427,11 @@
       },
       data: { action: "stock-row", stockId: String(row.id) },
     }, [
-      h("span", { className: "cell-quantity", text: numberFormat.format(row.quantity), data: { testid: "stock-quantity" } }),
+      h("span", {
+        className: "cell-quantity",
+        text: numberFormat.format(row.quantity),
+        data: { testid: "stock-quantity" },
+      }),
       low ? h("span", { className: "cell-flag", text: "low" }) : null,
     ]));
     return cell;
@@ -495,7 +526,10 @@
   function showErrors(form, error) {
     clearErrors(form);
     var box = form.querySelector('[data-testid="form-error"]');
-    box.appendChild(h("p", { className: "form-error-detail", text: error.detail || "Something went wrong." }));
+    box.appendChild(h("p", {
+      className: "form-error-detail",
+      text: error.detail || "Something went wrong.",
+    }));
 
     var unplaced = h("ul", { className: "form-error-list" });
     var firstInvalid = null;
@@ -668,7 +702,8 @@
     form.reset();
     fillProductSelect(form.elements.product_id, false, productId);
     form.elements.warehouse.value = warehouse || "";
-    var focus = !productId ? '[name="product_id"]' : warehouse ? '[name="quantity"]' : '[name="warehouse"]';
+    var focus = '[name="product_id"]';
+    if (productId) focus = warehouse ? '[name="quantity"]' : '[name="warehouse"]';
     openDialog("open-stock-dialog", focus);
   }
 
@@ -680,17 +715,24 @@
       warehouse: form.elements.warehouse.value.trim(),
       quantity: wholeNumber(form.elements.quantity.value),
     };
-    if (isNaN(body.quantity)) throw fieldError("quantity", "Enter a whole number of units, 0 or more.");
+    if (isNaN(body.quantity)) {
+      throw fieldError("quantity", "Enter a whole number of units, 0 or more.");
+    }
     if (form.elements.reorder_point.value.trim() !== "") {
       body.reorder_point = wholeNumber(form.elements.reorder_point.value);
-      if (isNaN(body.reorder_point)) throw fieldError("reorder_point", "Enter a whole number, 0 or more.");
+      if (isNaN(body.reorder_point)) {
+        throw fieldError("reorder_point", "Enter a whole number, 0 or more.");
+      }
     }
     return api("POST", "/api/inventory", { body: body }).then(function (answer) {
       var product = productById(body.product_id);
       return loadData().then(function () {
         closeDialog("open-stock-dialog");
-        announce("Opened " + (product ? product.name : "the product") + " in " + answer.data.warehouse +
-          " with " + numberFormat.format(answer.data.quantity) + " on hand.");
+        announce(
+          "Opened " + (product ? product.name : "the product") + " in " +
+            answer.data.warehouse + " with " +
+            numberFormat.format(answer.data.quantity) + " on hand."
+        );
       });
     });
   });
@@ -712,7 +754,8 @@
     var row = stockRowById(state.openStockId);
     if (!row) return;
     var product = productById(row.product_id);
-    byTestId("stock-dialog-title").textContent = product ? product.name : "Product " + row.product_id;
+    byTestId("stock-dialog-title").textContent =
+      product ? product.name : "Product " + row.product_id;
     byTestId("stock-dialog-warehouse").textContent = "Warehouse: " + row.warehouse;
     byTestId("stock-dialog-quantity").textContent = numberFormat.format(row.quantity);
     byTestId("stock-dialog-reorder").textContent = numberFormat.format(row.reorder_point);
@@ -725,8 +768,12 @@
     var preview = byTestId("adjust-preview");
     if (!row || isNaN(delta) || delta === 0) {
       preview.textContent = "Positive adds, negative removes (−3).";
+    } else if (row.quantity + delta < 0) {
+      preview.textContent =
+        "That removes more than the " + numberFormat.format(row.quantity) + " on hand.";
     } else {
-      preview.textContent = "After the change: " + numberFormat.format(row.quantity + delta) + " on hand.";
+      preview.textContent =
+        "After the change: " + numberFormat.format(row.quantity + delta) + " on hand.";
     }
   }
 
@@ -745,7 +792,9 @@
         });
       },
       function (error) {
-        if (state.openStockId === stockId) note.textContent = "History unavailable: " + error.detail;
+        if (state.openStockId === stockId) {
+          note.textContent = "History unavailable: " + error.detail;
+        }
       }
     );
   }
@@ -760,14 +809,21 @@
         data: { testid: "movement-delta" },
       }),
       h("span", { className: "movement-main" }, [
-        h("span", { className: "movement-reason", text: reasonLabel(movement.reason), data: { testid: "movement-reason" } }),
+        h("span", {
+          className: "movement-reason",
+          text: reasonLabel(movement.reason),
+          data: { testid: "movement-reason" },
+        }),
         movement.note ? h("span", { className: "movement-note", text: movement.note }) : null,
         h("span", { className: "movement-meta" }, [
           h("time", { text: timeFormat.format(when), attrs: { datetime: movement.created_at } }),
           by ? " · " + by : null,
         ]),
       ]),
-      h("span", { className: "movement-after", text: numberFormat.format(movement.quantity_after) + " after" }),
+      h("span", {
+        className: "movement-after",
+        text: numberFormat.format(movement.quantity_after) + " after",
+      }),
     ]);
   }
 
@@ -780,7 +836,11 @@
     if (isNaN(delta) || delta === 0) {
       throw fieldError("delta", "Enter a whole number other than zero, such as 5 or -3.");
     }
-    var body = { delta: delta, reason: form.elements.reason.value, note: form.elements.note.value.trim() };
+    var body = {
+      delta: delta,
+      reason: form.elements.reason.value,
+      note: form.elements.note.value.trim(),
+    };
     return api("POST", "/api/inventory/" + stockId + "/adjust", {
       body: body,
       idempotencyKey: keyFor(form, body),
@@ -828,9 +888,13 @@
 
   onSubmit(formOf("transfer"), function () {
     var form = formOf("transfer");
-    if (!form.elements.product_id.value) throw fieldError("product_id", "Choose a product with stock.");
+    if (!form.elements.product_id.value) {
+      throw fieldError("product_id", "Choose a product with stock.");
+    }
     var quantity = wholeNumber(form.elements.quantity.value);
-    if (isNaN(quantity) || quantity < 1) throw fieldError("quantity", "Enter a whole number of units, 1 or more.");
+    if (isNaN(quantity) || quantity < 1) {
+      throw fieldError("quantity", "Enter a whole number of units, 1 or more.");
+    }
     var body = {
       product_id: Number(form.elements.product_id.value),
       from_warehouse: form.elements.from_warehouse.value,
