@@ -176,7 +176,22 @@ def dialogs(page):
 
 
 @pytest.fixture
-def dashboard(page, stockwiz_url, dialogs):
+def policy_violations(page):
+    """Scripts, styles or handlers the Content Security Policy blocked, and
+    uncaught script errors."""
+    blocked = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", record)
+    page.on("pageerror", lambda error: blocked.append(str(error)))
+    return blocked
+
+
+@pytest.fixture
+def dashboard(page, stockwiz_url, dialogs, policy_violations):
     """The dashboard page, signed in as a stock manager."""
     page.goto(f"{stockwiz_url}/")
     expect(page).to_have_url(f"{stockwiz_url}/login/?next=/")
@@ -233,7 +248,9 @@ def adjust(page, delta, reason, note=""):
     dialog.get_by_test_id("adjust-save").click()
 
 
-def test_stock_manager_creates_stocks_and_adjusts(dashboard, dialogs):
+def test_stock_manager_creates_stocks_and_adjusts(
+    dashboard, dialogs, policy_violations
+):
     """A new product gets a stock row, an adjustment changes its quantity
     and history, and a refused adjustment is explained in words."""
     page = dashboard
@@ -269,6 +286,7 @@ def test_stock_manager_creates_stocks_and_adjusts(dashboard, dialogs):
     expect(stock_cell(row, "Main").get_by_test_id("stock-quantity")).to_have_text("25")
     expect(row).not_to_contain_text("Low stock")
     assert dialogs == []
+    assert policy_violations == []
 
 
 def test_double_click_applies_an_adjustment_once(dashboard):
