@@ -54,10 +54,10 @@ def moto_endpoint():
 def aws(moto_endpoint, monkeypatch):
     """Fake credentials pointed at a freshly reset moto server."""
     # Local moto server only, hence no scheme check.
-    reset = urllib.request.Request(  # noqa: S310
+    reset = urllib.request.Request(
         f"{moto_endpoint}/moto-api/reset", method="POST"
     )
-    urllib.request.urlopen(reset, timeout=5).close()  # noqa: S310
+    urllib.request.urlopen(reset, timeout=5).close()
     for name, value in {
         "AWS_ENDPOINT_URL": moto_endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
