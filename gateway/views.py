@@ -20,6 +20,7 @@ from gateway.upstream import HOP_BY_HOP, call_all, upstreams
 from inventory.views import parse_bool
 from products.serializers import ProductSerializer
 from stockwiz import cache
+from stockwiz.api.pagination import paging_parameters
 from stockwiz.api.rendering import json_response, render_json
 
 logger = logging.getLogger(__name__)
@@ -132,8 +133,7 @@ class ProductsFullView(GatewayApiView):
             OpenApiParameter("force_refresh", bool, description="Skip the cache."),
             OpenApiParameter("category", str),
             OpenApiParameter("search", str),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            *paging_parameters(),
         ],
         responses={
             200: ProductFullSerializer(many=True),

@@ -4,23 +4,24 @@ from rest_framework import serializers
 
 from inventory.models import MAX_QUANTITY, Movement, Stock
 from inventory.services import ADJUST_REASONS
+from stockwiz.api.fields import StrictCharField, StrictIntegerField
 from stockwiz.api.rendering import isoformat
 
 MAX_ID = 2**63 - 1
 
 
 def _quantity(**kwargs):
-    return serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, **kwargs)
+    return StrictIntegerField(min_value=0, max_value=MAX_QUANTITY, **kwargs)
 
 
 def _warehouse(**kwargs):
-    return serializers.CharField(min_length=1, max_length=100, **kwargs)
+    return StrictCharField(min_length=1, max_length=100, **kwargs)
 
 
 class StockSerializer(serializers.ModelSerializer):
     """A stock row as the API shows it."""
 
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    product_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Stock
@@ -35,7 +36,7 @@ class StockSerializer(serializers.ModelSerializer):
 
 
 class StockCreateSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    product_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
     warehouse = _warehouse()
     quantity = _quantity()
     reorder_point = _quantity(required=False)
@@ -45,13 +46,13 @@ class StockUpdateSerializer(serializers.Serializer):
     quantity = _quantity(required=False, help_text="A stock count.")
     warehouse = _warehouse(required=False)
     reorder_point = _quantity(required=False)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class StockAdjustSerializer(serializers.Serializer):
-    delta = serializers.IntegerField(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY)
+    delta = StrictIntegerField(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY)
     reason = serializers.ChoiceField(choices=ADJUST_REASONS)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
     def validate_delta(self, value):
         if value == 0:
@@ -60,11 +61,11 @@ class StockAdjustSerializer(serializers.Serializer):
 
 
 class StockTransferSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    product_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
     from_warehouse = _warehouse()
     to_warehouse = _warehouse()
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
     def validate(self, attrs):
         if attrs["from_warehouse"] == attrs["to_warehouse"]:

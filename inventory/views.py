@@ -22,6 +22,7 @@ from inventory.serializers import (
     stock_to_dict,
 )
 from stockwiz import cache
+from stockwiz.api.pagination import paging_parameters
 from stockwiz.api.rendering import cached_json_response
 from stockwiz.api.views import ApiView
 
@@ -70,11 +71,14 @@ class InventoryListView(ApiView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("product_id", str, description="Ids, comma-separated."),
+            OpenApiParameter(
+                "product_id",
+                {"type": "string", "pattern": r"^[0-9]{1,18}(,[0-9]{1,18})*$"},
+                description="Product ids, comma-separated (at most 1,000).",
+            ),
             OpenApiParameter("warehouse", str),
             OpenApiParameter("low_stock", bool),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            *paging_parameters(),
         ],
         responses=StockSerializer(many=True),
     )
@@ -226,7 +230,9 @@ class StockTransferView(ApiView):
 class MovementListView(ApiView):
     required_permissions = {"GET": READ}
 
-    @extend_schema(responses=MovementSerializer(many=True))
+    @extend_schema(
+        parameters=paging_parameters(), responses=MovementSerializer(many=True)
+    )
     def get(self, request, stock_id):
         movements = selectors.movement_list(stock_id=stock_id)
         return Response(self.list_data(request, movements, movement_to_dict))
@@ -235,7 +241,7 @@ class MovementListView(ApiView):
 class LowStockView(ApiView):
     required_permissions = {"GET": READ}
 
-    @extend_schema(responses=StockSerializer(many=True))
+    @extend_schema(parameters=paging_parameters(), responses=StockSerializer(many=True))
     def get(self, request):
         return cached_json_response(
             request,

@@ -5,26 +5,27 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from products.models import Product
+from stockwiz.api.fields import StrictCharField, StrictDecimalField
 from stockwiz.api.rendering import isoformat
 
 
 class ProductSerializer(serializers.ModelSerializer):
     """A product as the API shows it and as clients send it."""
 
-    name = serializers.CharField(min_length=1, max_length=255)
-    price = serializers.DecimalField(
+    name = StrictCharField(min_length=1, max_length=255)
+    price = StrictDecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("0.01"),
         coerce_to_string=False,
     )
-    sku = serializers.CharField(
+    sku = StrictCharField(
         max_length=64, required=False, allow_null=True, allow_blank=True
     )
-    description = serializers.CharField(
+    description = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=10_000
     )
-    category = serializers.CharField(
+    category = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=100
     )
 

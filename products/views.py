@@ -9,6 +9,7 @@ from products import selectors, services
 from products.models import Product
 from products.serializers import ProductSerializer, product_to_dict
 from stockwiz import cache
+from stockwiz.api.pagination import paging_parameters
 from stockwiz.api.rendering import cached_json_response
 from stockwiz.api.views import ApiView
 
@@ -17,10 +18,7 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "search", str, description="Text in name or description, or a SKU."
     ),
-    OpenApiParameter("limit", int, description="Page size; asks for a page object."),
-    OpenApiParameter(
-        "offset", int, description="Items to skip; asks for a page object."
-    ),
+    *paging_parameters(),
 ]
 
 

@@ -101,6 +101,10 @@ def test_create_returns_the_product(editor):
         ({"name": "No price"}, "price"),
         ({**VALID, "category": "c" * 101}, "category"),
         ({**VALID, "name": None}, "name"),
+        ({**VALID, "name": 42}, "name"),
+        ({**VALID, "category": 7}, "category"),
+        ({**VALID, "price": [12]}, "price"),
+        ({**VALID, "price": True}, "price"),
     ],
 )
 def test_invalid_product_is_refused_and_nothing_written(editor, payload, field):
@@ -170,6 +174,11 @@ def test_list_filters_by_category_and_search(viewer, editor):
     ] == ["Red mouse"]
 
 
+def test_nul_character_in_a_filter_is_a_400(viewer):
+    response = viewer.get("/products", {"search": "ab\x00c"})
+    assert_error(response, 400, "validation_error", "search")
+
+
 def test_limit_and_offset_return_a_page(viewer, editor):
     for n in range(5):
         editor.post("/products", {**VALID, "name": f"item {n}"}, format="json")
@@ -198,7 +207,7 @@ def test_get_one_and_404(viewer, product):
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_update_changes_only_the_given_fields(editor, product, method):
     response = getattr(editor, method)(
-        f"/products/{product.pk}", {"price": "99.90"}, format="json"
+        f"/products/{product.pk}", {"price": 99.9}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["price"] == 99.9

@@ -20,6 +20,24 @@ def _non_negative_int(request, name, *, minimum=0, maximum=None):
     return value
 
 
+def paging_parameters():
+    """OpenAPI parameters for ``limit`` and ``offset``."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            description="Page size; asks for a page object instead of a list.",
+        ),
+        OpenApiParameter(
+            "offset",
+            {"type": "integer", "minimum": 0},
+            description="Items to skip; asks for a page object instead of a list.",
+        ),
+    ]
+
+
 class OptionalLimitOffsetPagination(LimitOffsetPagination):
     default_limit = 100
     max_limit = MAX_LIMIT

@@ -10,6 +10,14 @@ class ApiView(APIView):
     """An API view answering plain lists unless ``limit``/``offset`` ask
     for a page."""
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The database cannot store or compare NUL characters; refuse them
+        # here, with a 400, rather than fail deep inside a query.
+        for name, value in request.query_params.items():
+            if "\x00" in value:
+                raise ValidationError({name: ["Must not contain NUL characters."]})
+
     def list_data(self, request, queryset, to_dict):
         paginator = OptionalLimitOffsetPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
