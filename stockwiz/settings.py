@@ -134,7 +134,8 @@ if SHARED_CACHE:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "stockwiz",
+            # Separates deployments (or test runs) that share one Redis.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="stockwiz"),
             "OPTIONS": {
                 "socket_connect_timeout": 1,
                 "socket_timeout": 1,

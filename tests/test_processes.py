@@ -38,6 +38,7 @@ def stack(tmp_path_factory):
     env = processes.base_env(
         DATABASE_URL=processes.create_database(name),
         REDIS_URL="redis://127.0.0.1:6379/2",
+        CACHE_KEY_PREFIX=name,
         UPSTREAM_READ_TIMEOUT="5",
         UPSTREAM_CONNECT_TIMEOUT="1",
     )
