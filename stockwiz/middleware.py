@@ -5,6 +5,8 @@ import re
 import time
 import uuid
 
+from django.urls import resolve
+
 from stockwiz import metrics
 from stockwiz.logging import request_id_var
 
@@ -57,3 +59,24 @@ class RequestContextMiddleware:
                 "user_id": user_id,
             },
         )
+
+
+class HealthCheckMiddleware:
+    """Answers /health and /ready before the host is checked.
+
+    Load balancer and container health checks address a task by its private
+    IP, which changes with every task and cannot be listed in ALLOWED_HOSTS.
+    These two endpoints reveal nothing and use no host, so they are served
+    here, ahead of the middleware that validates the Host header.
+    """
+
+    PATHS = ("/health", "/ready")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in self.PATHS and request.method in ("GET", "HEAD"):
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+            return match.func(request)
+        return self.get_response(request)

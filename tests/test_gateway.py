@@ -206,9 +206,9 @@ def test_security_headers(anonymous):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
-    secure = anonymous.get("/health", HTTP_X_FORWARDED_PROTO="https")
+    secure = anonymous.get("/login/", HTTP_X_FORWARDED_PROTO="https")
     assert "max-age=" in secure["Strict-Transport-Security"]
-    assert "Strict-Transport-Security" not in anonymous.get("/health")
+    assert "Strict-Transport-Security" not in anonymous.get("/login/")
 
 
 def test_public_schema_lists_both_services_under_api(viewer):
