@@ -40,9 +40,9 @@ locals {
   https            = var.certificate_arn != null
   public_scheme    = local.https ? "https" : "http"
 
-  # Host names Django accepts: the load balancer, the custom domains, the
-  # private service names, and 127.0.0.1 for the container health check.
-  allowed_hosts = concat([module.alb.dns_name], var.domain_names, local.private_hosts, ["127.0.0.1"])
+  # Host names Django accepts: the load balancer, the custom domains and the
+  # private service names (health checks are answered for any host).
+  allowed_hosts = concat([module.alb.dns_name], var.domain_names, local.private_hosts)
   csrf_trusted_origins = concat(
     ["${local.public_scheme}://${module.alb.dns_name}"],
     [for domain in var.domain_names : "${local.public_scheme}://${domain}"],

@@ -69,10 +69,8 @@ resource "aws_lb_target_group" "this" {
   # graceful shutdown so nothing is cut off.
   deregistration_delay = 20
 
-  # Limitation: the load balancer sends the task's private IP as the Host
-  # header of its health checks; Django answers 400 unless that address is
-  # accepted, so the image must exempt /health from the ALLOWED_HOSTS check
-  # (or add the task's own address) before the gateway can become healthy.
+  # /health needs no database and answers for any Host header, which here
+  # is the task's private IP.
   health_check {
     path                = "/health"
     matcher             = "200"

@@ -15,7 +15,7 @@ locals {
     local.serves_http ? { PORT = tostring(var.container_port), HOST = "0.0.0.0" } : {},
   )
 
-  # The image has Python but perhaps no curl; 127.0.0.1 is in ALLOWED_HOSTS.
+  # The image has Python but perhaps no curl; /health answers for any Host.
   health_check = local.serves_http ? {
     command = [
       "CMD", "python", "-c",
