@@ -54,9 +54,7 @@ def moto_endpoint():
 def aws(moto_endpoint, monkeypatch):
     """Fake credentials pointed at a freshly reset moto server."""
     # Local moto server only, hence no scheme check.
-    reset = urllib.request.Request(
-        f"{moto_endpoint}/moto-api/reset", method="POST"
-    )
+    reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(reset, timeout=5).close()
     for name, value in {
         "AWS_ENDPOINT_URL": moto_endpoint,
