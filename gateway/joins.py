@@ -5,6 +5,7 @@ products, one for the stock rows, made concurrently.
 """
 
 from gateway.upstream import call_all, upstreams
+from stockwiz.api.pagination import with_path
 
 DEGRADED_HEADER = ("X-Degraded", "inventory")
 
@@ -68,8 +69,9 @@ def product_with_inventory(product_id, headers):
     return product, body, rows is None
 
 
-def products_full(query, headers):
-    """``(upstream answer or error, list or None, degraded)`` for the catalog."""
+def products_full(query, headers, *, public_path):
+    """``(upstream answer or error, list or None, degraded)`` for the catalog;
+    page links point at ``public_path``."""
     services = upstreams()
     products, stock = call_all(
         [
@@ -95,6 +97,10 @@ def products_full(query, headers):
     rows = _stock_rows(stock)
     grouped = _rows_by_product(rows or [])
     catalog = products.json()
+    if isinstance(catalog, dict):
+        for link in ("next", "previous"):
+            if catalog[link]:
+                catalog[link] = with_path(catalog[link], public_path)
     items = catalog["results"] if isinstance(catalog, dict) else catalog
     for item in items:
         item["inventory"] = (

@@ -40,6 +40,7 @@ def forward_headers(request):
     headers["X-Forwarded-For"] = f"{earlier}, {client}" if earlier else client
     headers["X-Forwarded-Proto"] = "https" if request.is_secure() else "http"
     headers["X-Forwarded-Host"] = request.get_host()
+    headers["X-Forwarded-Prefix"] = "/api"
     headers["X-Request-ID"] = request.request_id
     return headers
 
@@ -157,7 +158,9 @@ class ProductsFullView(GatewayApiView):
             if body is not None:
                 return json_response(body)
 
-        answer, catalog, degraded = joins.products_full(query, headers)
+        answer, catalog, degraded = joins.products_full(
+            query, headers, public_path=request.path
+        )
         if catalog is None:
             return django_response(answer)
         response = json_response(render_json(catalog))

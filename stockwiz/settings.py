@@ -6,6 +6,7 @@ Values that production must set (``SECRET_KEY`` when ``DEBUG`` is off) have
 no default and stop start-up with a clear message.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -179,6 +180,9 @@ STORAGES = {
 }
 # Serve from the app folders when static files were not collected (local runs).
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+if WHITENOISE_USE_FINDERS:
+    # Without collectstatic there is no STATIC_ROOT; the finders serve instead.
+    warnings.filterwarnings("ignore", "No directory at", module="whitenoise.base")
 
 # Security headers. HSTS and secure cookies apply behind HTTPS (the load
 # balancer sets X-Forwarded-Proto), so plain-HTTP local runs keep working.

@@ -69,6 +69,11 @@ def test_products_full_page_and_filters(viewer, stock):
     product_create(name="Cable", price="2.00", category="cables")
     page = viewer.get("/api/products-full", {"limit": 1}).json()
     assert page["count"] == 2
+    assert page["next"] == "http://testserver/api/products-full?limit=1&offset=1"
+    forwarded = viewer.get("/api/products", {"limit": 1}).json()
+    assert forwarded["next"] == "http://testserver/api/products?limit=1&offset=1"
+    direct = viewer.get("/products", {"limit": 1}).json()
+    assert direct["next"] == "http://testserver/products?limit=1&offset=1"
     assert page["results"][0]["inventory"]["quantity"] == 10
     cables = viewer.get("/api/products-full", {"category": "cables"}).json()
     assert [item["name"] for item in cables] == ["Cable"]

@@ -1,9 +1,28 @@
 """Plain JSON arrays by default; a page object when ``limit``/``offset`` ask."""
 
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
 MAX_LIMIT = 1000
+# The path the gateway serves a service under (``/api``), sent as
+# X-Forwarded-Prefix, so that page links point where the client can follow.
+_VALID_PREFIX = re.compile(r"^(/[A-Za-z0-9_-]+)+$")
+
+
+def with_path(url, path):
+    """``url`` with its path replaced by ``path``."""
+    return urlunsplit(urlsplit(url)._replace(path=path))
+
+
+def public_link(request, url):
+    """A page link as the client sees it: under the gateway's prefix."""
+    prefix = request.headers.get("X-Forwarded-Prefix", "")
+    if url is None or not _VALID_PREFIX.match(prefix):
+        return url
+    return with_path(url, prefix + urlsplit(url).path)
 
 
 def _non_negative_int(request, name, *, minimum=0, maximum=None):
@@ -48,3 +67,9 @@ class OptionalLimitOffsetPagination(LimitOffsetPagination):
         if limit is None and offset is None:
             return None
         return super().paginate_queryset(queryset, request, view)
+
+    def get_next_link(self):
+        return public_link(self.request, super().get_next_link())
+
+    def get_previous_link(self):
+        return public_link(self.request, super().get_previous_link())
