@@ -7,6 +7,8 @@ reuses a connection gunicorn just closed.
 
 import os
 
+from stockwiz.logging import json_logging_config
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
@@ -33,21 +35,9 @@ proc_name = f"stockwiz-{os.environ.get('ROLE', 'all')}"
 # Requests are logged by the application (one JSON line each, with the
 # user and request id); gunicorn's own lines are JSON too.
 accesslog = None
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "stockwiz.logging.RequestContextFilter"}},
-    "formatters": {"json": {"()": "stockwiz.logging.JsonFormatter"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["context"],
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": "INFO"},
-    "loggers": {
+logconfig_dict = json_logging_config(
+    "INFO",
+    loggers={
         "gunicorn.error": {
             "handlers": ["stdout"],
             "level": os.environ.get("LOG_LEVEL", "INFO").upper(),
@@ -55,4 +45,4 @@ logconfig_dict = {
         },
         "gunicorn.access": {"handlers": [], "propagate": False},
     },
-}
+)

@@ -41,3 +41,24 @@ class JsonFormatter(_BaseJsonFormatter):
         )
         kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
         super().__init__(*args, **kwargs)
+
+
+def json_logging_config(level, loggers=None):
+    """A ``dictConfig`` that writes JSON lines to stdout, shared by Django's
+    settings and gunicorn's own configuration."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "stockwiz.logging.RequestContextFilter"}},
+        "formatters": {"json": {"()": "stockwiz.logging.JsonFormatter"}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+                "filters": ["context"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": loggers or {},
+    }

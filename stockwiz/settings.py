@@ -13,6 +13,7 @@ import environ
 
 from django.core.exceptions import ImproperlyConfigured
 
+from stockwiz.logging import json_logging_config
 from stockwiz.roles import SERVICE_NAMES, urlconf_for, validate_role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -182,7 +183,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 if WHITENOISE_USE_FINDERS:
     # Without collectstatic there is no STATIC_ROOT; the finders serve instead.
-    warnings.filterwarnings("ignore", "No directory at", module="whitenoise.base")
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
 # Security headers. HSTS and secure cookies apply behind HTTPS (the load
 # balancer sets X-Forwarded-Proto), so plain-HTTP local runs keep working.
@@ -258,28 +259,16 @@ UPSTREAM_HEALTH_TIMEOUT = env.float("UPSTREAM_HEALTH_TIMEOUT", default=1.0)
 UPSTREAM_POOL_SIZE = env.int("UPSTREAM_POOL_SIZE", default=16)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "stockwiz.logging.RequestContextFilter"}},
-    "formatters": {"json": {"()": "stockwiz.logging.JsonFormatter"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["context"],
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
+LOGGING = json_logging_config(
+    LOG_LEVEL,
+    loggers={
         # Requests are logged once, by stockwiz.request, with their duration.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "botocore": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
     },
-}
+)
 
 # --- observability (CloudWatch shipping and metrics) -------------------------
 # Kept below this line so it can grow without touching the settings above.
