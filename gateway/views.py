@@ -149,14 +149,9 @@ class ProductsFullView(GatewayApiView):
         )
         query = params.urlencode()
         headers = forward_headers(request._request)
-        key = cache.entry_key(
-            [cache.PRODUCTS, cache.INVENTORY], ("products-full", query)
-        )
-
-        if not force_refresh:
-            body = cache.lookup(key)
-            if body is not None:
-                return json_response(body)
+        entry = cache.read([cache.PRODUCTS, cache.INVENTORY], ("products-full", query))
+        if entry.value is not None and not force_refresh:
+            return json_response(entry.value)
 
         answer, catalog, degraded = joins.products_full(
             query, headers, public_path=request.path
@@ -168,7 +163,7 @@ class ProductsFullView(GatewayApiView):
             # Not cached: the next request should try the inventory again.
             response[joins.DEGRADED_HEADER[0]] = joins.DEGRADED_HEADER[1]
         else:
-            cache.store(key, response.content)
+            entry.save(response.content)
         return response
 
 

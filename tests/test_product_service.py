@@ -326,3 +326,23 @@ class TestCaching:
         assert viewer.get(f"/products/{product.pk}").json()["name"] == "Cable"
         Product.objects.filter(pk=product.pk).update(name="Changed behind")
         assert viewer.get(f"/products/{product.pk}").json()["name"] == "Cable"
+
+    def test_evicted_version_never_revives_an_old_answer(
+        self, shared_cache, transactional_db
+    ):
+        """If Redis drops a version counter, entries stored under it are out
+        of date, and the counter restarts above every earlier value."""
+        from stockwiz import cache as versioned
+        from tests.conftest import client_for, make_user
+
+        viewer = client_for(make_user("vw3", "viewers"))
+        product = Product.objects.create(name="Cable", price=Decimal("5.00"))
+        assert viewer.get(f"/products/{product.pk}").json()["name"] == "Cable"
+        before = django_cache.get("version:products")
+
+        django_cache.delete("version:products")
+        Product.objects.filter(pk=product.pk).update(name="Changed")
+        assert viewer.get(f"/products/{product.pk}").json()["name"] == "Changed"
+
+        versioned.bump(versioned.PRODUCTS)
+        assert django_cache.get("version:products") > before
