@@ -76,6 +76,25 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if ROLE in ("product", "inventory"):
+    # The services answer JSON to the gateway only: no static files, pages,
+    # messages or browser-facing headers. Session and authentication stay,
+    # since the dashboard's session is forwarded to them.
+    MIDDLEWARE = [
+        name
+        for name in MIDDLEWARE
+        if name
+        not in (
+            "whitenoise.middleware.WhiteNoiseMiddleware",
+            "csp.middleware.CSPMiddleware",
+            "corsheaders.middleware.CorsMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        )
+    ]
+    # The admin is installed (one code base) but only the gateway serves it.
+    SILENCED_SYSTEM_CHECKS = ["admin.E409"]
+
 ROOT_URLCONF = urlconf_for(ROLE)
 WSGI_APPLICATION = "stockwiz.wsgi.application"
 APPEND_SLASH = False
@@ -151,6 +170,7 @@ else:
 # How long a cached response may live; writes invalidate it sooner.
 CACHE_TTL_SECONDS = env.int("CACHE_TTL_SECONDS", default=300)
 
+AUTHENTICATION_BACKENDS = ["stockwiz.auth.SingleQueryModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."

@@ -483,6 +483,13 @@ def test_list_endpoints_make_a_fixed_number_of_queries(
     assert len(response.json()) >= 10
 
 
+def test_permission_check_is_one_query(viewer, product, django_assert_num_queries):
+    """A read costs three queries: the token, the caller's permissions (the
+    user's and the groups' at once), and the product itself."""
+    with django_assert_num_queries(3):
+        assert viewer.get(f"/products/{product.pk}").status_code == 200
+
+
 def test_movements_list_query_count(viewer, stock, django_assert_max_num_queries):
     for _ in range(25):
         services.stock_adjust(stock_id=stock.pk, delta=1, reason="receipt")
