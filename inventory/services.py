@@ -55,10 +55,14 @@ def _apply_delta(row, delta, *, reason, note, user, request_id):
         )
     if row.quantity + delta > MAX_QUANTITY:
         raise InvalidInput("delta", f"A row may hold at most {MAX_QUANTITY} units.")
+    now = timezone.now()
     Stock.objects.filter(pk=row.pk).update(
-        quantity=F("quantity") + delta, last_updated=timezone.now()
+        quantity=F("quantity") + delta, last_updated=now
     )
-    row.refresh_from_db(fields=["quantity", "last_updated"])
+    # The row is locked by this transaction, so the database now holds
+    # exactly this: no second read while the lock is held.
+    row.quantity += delta
+    row.last_updated = now
     Movement.objects.create(
         stock=row,
         delta=delta,
