@@ -1,0 +1,2 @@
+"""Load benchmark and fault drills of StockWiz; see the README's
+"Benchmarks" section."""
