@@ -154,7 +154,7 @@ SHARED_CACHE = bool(REDIS_URL)
 if SHARED_CACHE:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "stockwiz.redis_cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             # Separates deployments (or test runs) that share one Redis.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="stockwiz"),
