@@ -239,15 +239,20 @@ def call_all(calls):
     """
     if all(isinstance(upstream, LocalUpstream) for upstream, _ in calls):
         return [_outcome(upstream.request, **kwargs) for upstream, kwargs in calls]
-    # Each call runs in a copy of this request's context, so its log lines
+    # The first call runs on the request's own thread, the others in the
+    # pool, each in a copy of this request's context so that its log lines
     # carry the request id.
+    (first, first_kwargs), *others = calls
     futures = [
         _shared_executor().submit(
             contextvars.copy_context().run, _outcome, upstream.request, **kwargs
         )
-        for upstream, kwargs in calls
+        for upstream, kwargs in others
     ]
-    return [future.result() for future in futures]
+    return [
+        _outcome(first.request, **first_kwargs),
+        *(future.result() for future in futures),
+    ]
 
 
 def _outcome(request, **kwargs):

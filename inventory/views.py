@@ -93,7 +93,9 @@ class InventoryListView(ApiView):
                 warehouse=params.get("warehouse"),
                 low_stock=low_stock,
             )
-            return self.list_data(request, rows, stock_to_dict)
+            return self.list_data(
+                request, rows, stock_to_dict, count_cached_in=[cache.INVENTORY]
+            )
 
         return cached_json_response(request, [cache.INVENTORY], build)
 
@@ -235,7 +237,11 @@ class MovementListView(ApiView):
     )
     def get(self, request, stock_id):
         movements = selectors.movement_list(stock_id=stock_id)
-        return Response(self.list_data(request, movements, movement_to_dict))
+        return Response(
+            self.list_data(
+                request, movements, movement_to_dict, count_cached_in=[cache.INVENTORY]
+            )
+        )
 
 
 class LowStockView(ApiView):
@@ -246,7 +252,12 @@ class LowStockView(ApiView):
         return cached_json_response(
             request,
             [cache.INVENTORY],
-            lambda: self.list_data(request, selectors.low_stock_items(), stock_to_dict),
+            lambda: self.list_data(
+                request,
+                selectors.low_stock_items(),
+                stock_to_dict,
+                count_cached_in=[cache.INVENTORY],
+            ),
         )
 
 

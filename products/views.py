@@ -32,7 +32,9 @@ class ProductListView(ApiView):
                 category=request.query_params.get("category"),
                 search=request.query_params.get("search"),
             )
-            return self.list_data(request, products, product_to_dict)
+            return self.list_data(
+                request, products, product_to_dict, count_cached_in=[cache.PRODUCTS]
+            )
 
         return cached_json_response(request, [cache.PRODUCTS], build)
 

@@ -271,6 +271,23 @@ def test_slow_upstream_gives_504_at_the_timeout(stack, tmp_path):
         server.shutdown()
 
 
+def test_database_down_is_a_503_not_a_500(stack, tmp_path):
+    """A service whose database cannot be reached answers 503
+    database_unavailable with Retry-After, and /ready names the database."""
+    env = {**stack["env"], "DATABASE_URL": "postgres://postgres@127.0.0.1:1/none"}
+    product = processes.RoleProcess("product", processes.free_port(), env, tmp_path)
+    product.start()
+    try:
+        status, headers, body = call(f"{product.url}/products", token=stack["token"])
+        assert (status, body["code"]) == (503, "database_unavailable")
+        assert headers["Retry-After"] == "2"
+        status, _, body = call(f"{product.url}/ready")
+        assert status == 503
+        assert "database" in body["detail"]
+    finally:
+        product.stop()
+
+
 def test_unknown_role_stops_with_the_valid_roles(stack):
     result = subprocess.run(
         [str(processes.ENTRYPOINT)],

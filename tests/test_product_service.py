@@ -346,3 +346,18 @@ class TestCaching:
 
         versioned.bump(versioned.PRODUCTS)
         assert django_cache.get("version:products") > before
+
+    def test_page_count_is_cached_until_a_write(self, shared_cache, transactional_db):
+        """The total of a paged list is counted once per version of the
+        data, and a write makes the next page count again."""
+        from stockwiz import cache as versioned
+        from tests.conftest import client_for, make_user
+
+        viewer = client_for(make_user("vw4", "viewers"))
+        Product.objects.bulk_create(Product(name=f"p{n}", price=1) for n in range(3))
+        versioned.bump(versioned.PRODUCTS)
+        assert viewer.get("/products", {"limit": 1}).json()["count"] == 3
+        Product.objects.bulk_create([Product(name="hidden", price=1)])  # no bump
+        assert viewer.get("/products", {"limit": 2}).json()["count"] == 3
+        versioned.bump(versioned.PRODUCTS)
+        assert viewer.get("/products", {"limit": 2}).json()["count"] == 4

@@ -8,6 +8,7 @@ carries numbers a client can act on (such as the available quantity).
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -61,6 +62,18 @@ def _validation_sentence(errors):
     return f"Invalid input: {', '.join(fields)}."
 
 
+def _is_connection_failure(exc):
+    """A lost or refused database connection, as opposed to a bad query."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    # Lock timeouts and the like are OperationalErrors too, but the server
+    # answered; only a connection that failed means "unavailable".
+    connection_errors = ("connection", "server closed", "shutting down", "terminating")
+    return any(word in str(exc).lower() for word in connection_errors)
+
+
 def api_exception_handler(exc, context):
     """DRF exception handler answering every error in the one shape."""
     if isinstance(exc, DomainError):
@@ -72,6 +85,16 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, DatabaseError) and _is_connection_failure(exc):
+        logger.warning("database unavailable", extra={"error": type(exc).__name__})
+        return Response(
+            error_body(
+                "The database is not reachable right now; retry shortly.",
+                "database_unavailable",
+            ),
+            status=503,
+            headers={"Retry-After": "2"},
+        )
     if not isinstance(exc, exceptions.APIException):
         return None  # a real server error: let Django log it and answer 500
 

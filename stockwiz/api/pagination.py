@@ -6,6 +6,8 @@ from urllib.parse import urlsplit, urlunsplit
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
+from stockwiz import cache
+
 MAX_LIMIT = 1000
 # The path the gateway serves a service under (``/api``), sent as
 # X-Forwarded-Prefix, so that page links point where the client can follow.
@@ -60,6 +62,15 @@ def paging_parameters():
 class OptionalLimitOffsetPagination(LimitOffsetPagination):
     default_limit = 100
     max_limit = MAX_LIMIT
+    count_cached_in = ()
+
+    def get_count(self, queryset):
+        if not self.count_cached_in:
+            return super().get_count(queryset)
+        sql, params = queryset.query.sql_with_params()
+        return cache.cached(
+            self.count_cached_in, ("count", sql, params), queryset.count
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         limit = _non_negative_int(request, "limit", minimum=1, maximum=MAX_LIMIT)

@@ -18,8 +18,14 @@ class ApiView(APIView):
             if "\x00" in value:
                 raise ValidationError({name: ["Must not contain NUL characters."]})
 
-    def list_data(self, request, queryset, to_dict):
+    def list_data(self, request, queryset, to_dict, *, count_cached_in=()):
+        """The items of ``queryset`` as a list, or as a page when asked.
+
+        ``count_cached_in``: the cache namespaces the total count of a page
+        depends on; counting a large table costs more than the page itself.
+        """
         paginator = OptionalLimitOffsetPagination()
+        paginator.count_cached_in = count_cached_in
         page = paginator.paginate_queryset(queryset, request, view=self)
         if page is None:
             return [to_dict(item) for item in queryset]
