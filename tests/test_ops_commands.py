@@ -594,3 +594,40 @@ def test_every_command_explains_itself(command):
 
     help_text = load_command_class("stockwiz", command).help
     assert len(help_text) > 80
+
+
+@pytest.mark.django_db
+def test_prune_idempotency_keys_keeps_recent_answers():
+    """Answers older than --days go; recent ones stay, so a retry within
+    the period still gets its first answer."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inventory.models import IdempotencyKey
+    from tests.conftest import make_user
+
+    user = make_user("pruner", "stock_managers")
+    old = IdempotencyKey.objects.create(
+        user=user,
+        key="old",
+        request_fingerprint="x",
+        response_status=200,
+        response_body={},
+    )
+    IdempotencyKey.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=10)
+    )
+    IdempotencyKey.objects.create(
+        user=user,
+        key="new",
+        request_fingerprint="y",
+        response_status=200,
+        response_body={},
+    )
+    out = io.StringIO()
+    call_command("prune_idempotency_keys", "--days", "7", "--json", stdout=out)
+    assert json.loads(out.getvalue())["deleted"] == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("prune_idempotency_keys", "--days", "0")
