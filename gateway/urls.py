@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from gateway import views
 from stockwiz import health
 from stockwiz.api.routes import route
+from stockwiz.api.schema import schema_view
 
 # The gateway's own API paths, also listed in the public schema.
 api_urlpatterns = [
@@ -30,7 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(urlconf="stockwiz.urls.public_api"),
+        schema_view("stockwiz.urls.public_api"),
         name="api-schema",
     ),
     path(

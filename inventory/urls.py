@@ -1,8 +1,8 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from inventory import views
 from stockwiz.api.routes import route
+from stockwiz.api.schema import schema_view
 
 urlpatterns = [
     *route("inventory", views.InventoryListView.as_view(), "stock-list"),
@@ -27,7 +27,7 @@ urlpatterns = [
 schema_urlpatterns = [
     path(
         "inventory/schema/",
-        SpectacularAPIView.as_view(urlconf="stockwiz.urls.inventory_api"),
+        schema_view("stockwiz.urls.inventory_api"),
         name="inventory-schema",
     ),
 ]

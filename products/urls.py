@@ -1,8 +1,8 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from products import views
 from stockwiz.api.routes import route
+from stockwiz.api.schema import schema_view
 
 urlpatterns = [
     *route("products", views.ProductListView.as_view(), "product-list"),
@@ -14,7 +14,7 @@ urlpatterns = [
 schema_urlpatterns = [
     path(
         "products/schema/",
-        SpectacularAPIView.as_view(urlconf="stockwiz.urls.product_api"),
+        schema_view("stockwiz.urls.product_api"),
         name="product-schema",
     ),
 ]

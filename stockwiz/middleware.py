@@ -5,9 +5,11 @@ import re
 import time
 import uuid
 
+from django.http import JsonResponse
 from django.urls import resolve
 
 from stockwiz import metrics
+from stockwiz.api.errors import error_body
 from stockwiz.logging import request_id_var
 
 logger = logging.getLogger("stockwiz.request")
@@ -80,3 +82,32 @@ class HealthCheckMiddleware:
             match = resolve(request.path_info, getattr(request, "urlconf", None))
             return match.func(request)
         return self.get_response(request)
+
+
+class ErrorShapeMiddleware:
+    """Gives an error answer that Django made outside the API views (such as
+    a 405 from a view decorator) the one JSON error shape, on API paths."""
+
+    API_PREFIXES = ("/api/", "/products", "/inventory", "/health", "/ready")
+    PAGES = ("/api/docs/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+            or not request.path.startswith(self.API_PREFIXES)
+            or request.path.startswith(self.PAGES)
+        ):
+            return response
+        reason = response.reason_phrase or "Error"
+        shaped = JsonResponse(
+            error_body(f"{reason}.", reason.lower().replace(" ", "_")),
+            status=response.status_code,
+        )
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped

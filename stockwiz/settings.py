@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "stockwiz.middleware.RequestContextMiddleware",
+    "stockwiz.middleware.ErrorShapeMiddleware",
     "stockwiz.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -284,6 +285,9 @@ LOGGING = json_logging_config(
         # Requests are logged once, by stockwiz.request, with their duration.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Scanners send any Host; the 400 is in the access line already,
+        # without a traceback per probe.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
         "botocore": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
     },

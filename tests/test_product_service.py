@@ -262,6 +262,19 @@ def test_unknown_path_is_a_json_404(viewer):
     assert_error(viewer.get("/no-such-thing"), 404, "not_found")
 
 
+@pytest.mark.parametrize("path", ["/health", "/ready"])
+def test_wrong_method_on_health_is_a_json_405(anonymous, path):
+    response = anonymous.post(path)
+    assert_error(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]
+
+
+def test_schema_errors_are_json(anonymous):
+    response = anonymous.get("/products/schema/")
+    assert response["Content-Type"].startswith("application/json")
+    assert_error(response, 401, "not_authenticated")
+
+
 def test_method_not_allowed(editor):
     assert_error(editor.delete("/products"), 405, "method_not_allowed")
 

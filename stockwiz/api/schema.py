@@ -1,4 +1,28 @@
-"""OpenAPI additions: the one error shape, documented on every operation."""
+"""OpenAPI schema views and additions: the one error shape, documented on
+every operation."""
+
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.views import SpectacularAPIView
+
+
+def schema_view(urlconf):
+    """The OpenAPI schema of ``urlconf``; JSON unless YAML is asked for, so
+    that errors come in the one JSON shape too."""
+    return SpectacularAPIView.as_view(
+        urlconf=urlconf,
+        renderer_classes=[
+            OpenApiJsonRenderer2,  # application/json
+            OpenApiJsonRenderer,
+            OpenApiYamlRenderer,
+            OpenApiYamlRenderer2,
+        ],
+    )
+
 
 ERROR_SCHEMA = {
     "type": "object",
