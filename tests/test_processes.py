@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -121,6 +122,55 @@ def test_postman_collection_passes_through_the_gateway(stack):
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "assertions" in result.stdout
+
+
+def test_dashboard_session_writes_through_the_gateway(stack):
+    """The dashboard's path in production: a browser session made at the
+    gateway, a write with the CSRF token, checked by the service behind it."""
+    import http.cookiejar
+    import re
+
+    gateway = stack["roles"]["gateway"].url
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_page = opener.open(f"{gateway}/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)[1]
+    form = urllib.parse.urlencode(
+        {
+            "username": "e2e",
+            "password": "a-long-test-password",
+            "csrfmiddlewaretoken": token,
+            "next": "/",
+        }
+    ).encode()
+    opener.open(
+        urllib.request.Request(
+            f"{gateway}/login/", data=form, headers={"Referer": f"{gateway}/login/"}
+        ),
+        timeout=10,
+    )
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies
+
+    def post(headers):
+        request = urllib.request.Request(
+            f"{gateway}/api/products",
+            data=json.dumps({"name": "From the dashboard", "price": 2}).encode(),
+            headers={"Content-Type": "application/json", "Origin": gateway, **headers},
+            method="POST",
+        )
+        try:
+            with opener.open(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    status, body = post({})
+    assert (status, body["code"]) == (403, "permission_denied")
+    assert "CSRF" in body["detail"]
+    status, body = post({"X-CSRFToken": cookies["csrftoken"]})
+    assert status == 201, body
+    assert body["name"] == "From the dashboard"
 
 
 def test_request_id_reaches_the_service_logs(stack):
