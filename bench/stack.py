@@ -12,7 +12,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.processes import base_env, create_database, drop_database, free_port
+from tests.processes import (
+    base_env,
+    create_database,
+    drop_database,
+    free_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -63,19 +68,6 @@ def manage(env, *args, timeout=600):
     if result.returncode not in (0, 1):
         raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-2000:]}")
     return result
-
-
-def migrate(env):
-    result = subprocess.run(
-        [str(ENTRYPOINT)],
-        env={**env, "ROLE": "migrate"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"migrate failed:\n{result.stderr[-2000:]}")
 
 
 def flush_redis_db(redis_db):

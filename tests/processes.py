@@ -84,9 +84,10 @@ def migrate(env):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
     )
-    assert result.returncode == 0, result.stderr + result.stdout
+    if result.returncode != 0:
+        raise RuntimeError(f"migrate failed:\n{result.stderr[-2000:]}{result.stdout}")
 
 
 class RoleProcess:
