@@ -7,7 +7,11 @@ products, one for the stock rows, made concurrently.
 from gateway.upstream import call_all, upstreams
 from stockwiz.api.pagination import with_path
 
-DEGRADED_HEADER = ("X-Degraded", "inventory")
+
+def mark_degraded(response):
+    """Tell the client the stock data is missing from this answer."""
+    response["X-Degraded"] = "inventory"
+    return response
 
 
 def inventory_summary(rows):

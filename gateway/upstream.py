@@ -289,9 +289,3 @@ def upstreams():
                 ),
             }
     return _upstreams
-
-
-def reset_upstreams():
-    """Forget the upstreams so that changed settings take effect (tests)."""
-    global _upstreams
-    _upstreams = None

@@ -102,7 +102,7 @@ class ProductDetailView(ForwardView):
             return django_response(answer)
         response = json_response(render_json(body))
         if degraded:
-            response[joins.DEGRADED_HEADER[0]] = joins.DEGRADED_HEADER[1]
+            joins.mark_degraded(response)
         return response
 
 
@@ -161,7 +161,7 @@ class ProductsFullView(GatewayApiView):
         response = json_response(render_json(catalog))
         if degraded:
             # Not cached: the next request should try the inventory again.
-            response[joins.DEGRADED_HEADER[0]] = joins.DEGRADED_HEADER[1]
+            joins.mark_degraded(response)
         else:
             entry.save(response.content)
         return response

@@ -66,6 +66,19 @@ def parse_bool(name, raw):
     raise ValidationError({name: ["Must be true or false."]})
 
 
+def idempotent_answer(request, *, scope, payload, action):
+    """Run ``action() -> (status, body)`` at most once per Idempotency-Key
+    the client sent (every time when it sent none), as a response."""
+    answer_status, body = run_idempotent(
+        key=request.headers.get("Idempotency-Key"),
+        user=request.user,
+        scope=scope,
+        payload=payload,
+        action=action,
+    )
+    return Response(body, status=answer_status)
+
+
 class InventoryListView(ApiView):
     required_permissions = {"GET": READ, "POST": ["inventory.add_stock"]}
 
@@ -186,14 +199,12 @@ class StockAdjustView(ApiView):
             )
             return status.HTTP_200_OK, stock_to_dict(row)
 
-        answer_status, body = run_idempotent(
-            key=request.headers.get("Idempotency-Key"),
-            user=request.user,
+        return idempotent_answer(
+            request,
             scope=f"adjust:{stock_id}",
             payload=serializer.validated_data,
             action=adjust,
         )
-        return Response(body, status=answer_status)
 
 
 class StockTransferView(ApiView):
@@ -219,14 +230,12 @@ class StockTransferView(ApiView):
                 "to": stock_to_dict(moved_in),
             }
 
-        answer_status, body = run_idempotent(
-            key=request.headers.get("Idempotency-Key"),
-            user=request.user,
+        return idempotent_answer(
+            request,
             scope="transfer",
             payload=serializer.validated_data,
             action=transfer,
         )
-        return Response(body, status=answer_status)
 
 
 class MovementListView(ApiView):

@@ -42,7 +42,3 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.sku})" if self.sku else self.name
-
-    @property
-    def is_archived(self):
-        return self.archived_at is not None

@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 
 PRODUCTS = "products"
 INVENTORY = "inventory"
-NAMESPACES = (PRODUCTS, INVENTORY)
 
 
 def _version_key(namespace):

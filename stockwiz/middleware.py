@@ -5,11 +5,10 @@ import re
 import time
 import uuid
 
-from django.http import JsonResponse
 from django.urls import resolve
 
 from stockwiz import metrics
-from stockwiz.api.errors import error_body
+from stockwiz.api.errors import json_error
 from stockwiz.logging import request_id_var
 
 logger = logging.getLogger("stockwiz.request")
@@ -104,9 +103,8 @@ class ErrorShapeMiddleware:
         ):
             return response
         reason = response.reason_phrase or "Error"
-        shaped = JsonResponse(
-            error_body(f"{reason}.", reason.lower().replace(" ", "_")),
-            status=response.status_code,
+        shaped = json_error(
+            f"{reason}.", reason.lower().replace(" ", "_"), response.status_code
         )
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]

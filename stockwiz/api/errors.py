@@ -121,21 +121,20 @@ def api_exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
-def json_error(request_or_none, detail, code, status_code, **extra):
+def json_error(detail, code, status_code, **extra):
     return JsonResponse(error_body(detail, code, **extra), status=status_code)
 
 
 def not_found(request, exception=None):
-    return json_error(request, "Not found.", "not_found", status.HTTP_404_NOT_FOUND)
+    return json_error("Not found.", "not_found", status.HTTP_404_NOT_FOUND)
 
 
 def bad_request(request, exception=None):
-    return json_error(request, "Bad request.", "bad_request", 400)
+    return json_error("Bad request.", "bad_request", 400)
 
 
 def permission_denied(request, exception=None):
     return json_error(
-        request,
         "You do not have permission to perform this action.",
         "permission_denied",
         403,
@@ -144,7 +143,6 @@ def permission_denied(request, exception=None):
 
 def server_error(request):
     return json_error(
-        request,
         "Internal server error; quote the X-Request-ID header when reporting it.",
         "server_error",
         500,
@@ -152,4 +150,4 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
-    return json_error(request, f"CSRF check failed: {reason}", "csrf_failed", 403)
+    return json_error(f"CSRF check failed: {reason}", "csrf_failed", 403)
